@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BreakoutsConfig(AppConfig):
+    name = "breakouts"
+    verbose_name = "Breakouts"

@@ -1,0 +1,3 @@
+"""WebSocket routes of the live workshop (see docs/protocol.md)."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def join(request):
+    return render(request, "workshops/join.html")
