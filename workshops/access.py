@@ -1,0 +1,104 @@
+"""Who may see what: every view and consumer asks here.
+
+Strangers get 404 (they learn nothing about what exists); people who are in the workshop but
+lack the right get 403.
+"""
+
+import hmac
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from workshops.models import Participant, Workshop
+
+SESSION_KEY = "participants"
+
+
+def get_workshop_by_code(code):
+    """Returns the live (not closed) workshop with that join code, else the newest closed one."""
+    code = (code or "").strip().upper()
+    workshop = Workshop.objects.not_closed().filter(join_code=code).first()
+    if workshop is None:
+        workshop = Workshop.objects.filter(join_code=code).order_by("-updated_at").first()
+    if workshop is None:
+        raise Http404("No workshop with this code")
+    return workshop
+
+
+def _get_workshop_for_facilitator(request, code, *, owner_only=False):
+    """Returns the workshop if the signed-in user runs it; 404 for everyone else.
+
+    With owner_only, a co-facilitator gets 403 (they may run it, not delete it).
+    """
+    workshop = get_workshop_by_code(code)
+    if not workshop.is_facilitator(request.user):
+        raise Http404("No workshop with this code")
+    if owner_only and not workshop.is_owner(request.user):
+        raise PermissionDenied("Only the workshop's owner can do this")
+    return workshop
+
+
+get_workshop_for_facilitator = _get_workshop_for_facilitator
+
+
+def remember_participant(session, participant):
+    """Signs this browser session in as the participant for their workshop."""
+    known = dict(session.get(SESSION_KEY, {}))
+    known[str(participant.workshop_id)] = participant.pk
+    session[SESSION_KEY] = known
+
+
+def forget_participant(session, workshop):
+    known = dict(session.get(SESSION_KEY, {}))
+    known.pop(str(workshop.pk), None)
+    session[SESSION_KEY] = known
+
+
+def participant_from_session(session, workshop):
+    """Returns the session's participant in this workshop, or None (works for HTTP and sockets)."""
+    participant_id = (session or {}).get(SESSION_KEY, {}).get(str(workshop.pk))
+    if participant_id is None:
+        return None
+    return Participant.objects.filter(pk=participant_id, workshop=workshop).first()
+
+
+def get_participant_by_token(token):
+    """Returns the participant whose personal link carries this token; 404 otherwise.
+
+    The token is 256 random bits, so guessing is hopeless; the final comparison is still made
+    in constant time so that no code path compares secrets with an early exit.
+    """
+    token = token or ""
+    candidate = Participant.objects.filter(token=token).select_related("workshop").first()
+    if candidate is None or not hmac.compare_digest(candidate.token, token):
+        raise Http404("Unknown personal link")
+    return candidate
+
+
+def _get_participant_for_workshop(request, workshop):
+    """Returns the request's participant in this workshop; 404 when the browser is not one."""
+    participant = participant_from_session(request.session, workshop)
+    if participant is None:
+        raise Http404("Not a participant of this workshop")
+    return participant
+
+
+def _get_room_for_participant(request, code, number):
+    """Returns (workshop, room, participant or None) for a room page.
+
+    A participant may open only their own room; the workshop's facilitators may open any.
+    Everyone else gets 404; a participant of another room gets 403.
+    """
+    from breakouts.models import Room
+
+    workshop = get_workshop_by_code(code)
+    room = get_object_or_404(Room, workshop=workshop, number=number)
+    if workshop.is_facilitator(request.user):
+        return workshop, room, None
+    participant = participant_from_session(request.session, workshop)
+    if participant is None:
+        raise Http404("Not a participant of this workshop")
+    if participant.room_id != room.pk:
+        raise PermissionDenied("This is not your room")
+    return workshop, room, participant

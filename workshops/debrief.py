@@ -1,0 +1,1 @@
+"""Debrief answers and follow-up (filled in by the debrief/report work)."""
