@@ -1,3 +1,10 @@
 """WebSocket routes of the live workshop (see docs/protocol.md)."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from breakouts import consumers
+
+websocket_urlpatterns = [
+    path("ws/w/<str:code>/control/", consumers.ControlConsumer.as_asgi()),
+    path("ws/w/<str:code>/", consumers.ParticipantConsumer.as_asgi()),
+]

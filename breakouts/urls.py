@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from breakouts import views
+from breakouts.urls_plan import urlpatterns as plan_urlpatterns
 
 app_name = "breakouts"
 
-urlpatterns = []
+urlpatterns = [
+    *plan_urlpatterns,
+    path("w/<str:code>/rooms/<int:number>/", views.room, name="room"),
+]

@@ -135,6 +135,8 @@ class Workshop(models.Model):
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_label = models.CharField(max_length=200, blank=True)
     # Plenary: the room the presenter is showing; participants' pages follow it.
+    # The facilitators' room plan before breakouts start (see breakouts/planning.py).
+    draft_plan = models.JSONField(null=True, blank=True, editable=False)
     presenting_room = models.ForeignKey(
         "breakouts.Room", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -305,6 +307,50 @@ class Workshop(models.Model):
     def close(self):
         return self.move_to(self.Phase.CLOSED)
 
+    # -- running it again -------------------------------------------------------------------
+
+    COPIED_FIELDS = (
+        "description", "room_count", "target_room_size", "define_minutes",
+        "root_causes_minutes", "alternatives_minutes", "selection_minutes", "plan_minutes",
+        "votes_per_member", "departments", "locations", "question_value", "question_change",
+        "debrief_choices",
+    )
+
+    @transaction.atomic
+    def duplicate(self, owner):
+        """Returns a new draft workshop owned by `owner` with this one's settings and challenges.
+
+        People (participants, co-facilitators) and everything the rooms produced stay behind;
+        the copy gets its own join code and join link.
+        """
+        copy = Workshop(owner=owner, title=_("%(title)s (copy)") % {"title": self.title})
+        copy.title = copy.title[: Workshop._meta.get_field("title").max_length]
+        for field in self.COPIED_FIELDS:
+            setattr(copy, field, getattr(self, field))
+        copy.save()
+        Challenge.objects.bulk_create(
+            Challenge(
+                workshop=copy, title=c.title, description=c.description, position=c.position
+            )
+            for c in self.challenges.all()
+        )
+        return copy
+
+    # -- challenges -------------------------------------------------------------------------
+
+    def add_challenge(self, title, description=""):
+        """Appends a challenge at the end of the list and returns it."""
+        last = self.challenges.aggregate(last=models.Max("position"))["last"]
+        return Challenge.objects.create(
+            workshop=self, title=title, description=description,
+            position=0 if last is None else last + 1,
+        )
+
+    @property
+    def participants_can_edit_profile(self):
+        """Participants may change name, department and location until breakouts start."""
+        return self.phase in (self.Phase.DRAFT, self.Phase.LOBBY)
+
 
 class Challenge(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="challenges")
@@ -317,6 +363,26 @@ class Challenge(models.Model):
 
     def __str__(self):
         return self.title
+
+    @transaction.atomic
+    def move(self, offset):
+        """Swaps this challenge with the one above (-1) or below (+1); returns whether it moved.
+
+        Positions are renumbered 0..n-1 first, so gaps or ties left by deletions never block it.
+        """
+        siblings = list(self.workshop.challenges.select_for_update().order_by("position", "pk"))
+        for index, challenge in enumerate(siblings):
+            challenge.position = index
+        index = next(i for i, c in enumerate(siblings) if c.pk == self.pk)
+        target = index + offset
+        if not 0 <= target < len(siblings):
+            return False
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        for position, challenge in enumerate(siblings):
+            challenge.position = position
+        Challenge.objects.bulk_update(siblings, ["position"])
+        self.position = target
+        return True
 
 
 class ParticipantQuerySet(models.QuerySet):
@@ -360,6 +426,11 @@ class Participant(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshops:personal_link", args=[self.token])
+
+    @property
+    def needs_profile(self):
+        """True for an imported participant whose roster row left department or location empty."""
+        return not (self.department and self.location)
 
     @property
     def shared_contact(self):

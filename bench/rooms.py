@@ -1,0 +1,499 @@
+"""Benchmark of the live rooms: R rooms x M members, each room's scribe typing notes.
+
+Run from the repository root (loopback only; it creates its own database and data):
+
+    .venv/bin/python bench/rooms.py                      # 100 x 10, 2 updates/s, 20 s
+    .venv/bin/python bench/rooms.py --rate 5             # another rate
+    .venv/bin/python bench/rooms.py --redis              # + 2 Daphne processes sharing rooms
+    .venv/bin/python bench/rooms.py --sweep --redis      # rates 1, 2, 5, 10 for every server
+    .venv/bin/python bench/rooms.py --rooms 10 --duration 5      # a smoke run
+
+For every scenario it opens every member's socket, lets each room's scribe send `note.set`
+frames of ~200 bytes at the given rate for the duration, and measures at the other members:
+delivery latency (p50/p95/p99/max), the scribe's ack latency, events lost (not delivered by
+the end of a grace period) and duplicated, and the server processes' CPU. The same load runs
+against a minimal fan-out server written with the `websockets` library (the floor for Python
+on this machine), and the table shows Roundtable's p99 as a multiple of the floor's.
+
+Servers:
+- floor: `websockets` server, dict of rooms, broadcast + ack, no database;
+- embedded: one Daphne process, in-memory layer (Roundtable's default), SQLite;
+- redis: with `--redis` (or REDIS_URL set), two Daphne processes on one Redis, the members of
+  each room split across both. Without REDIS_URL a private redis-server is started on a
+  loopback port.
+
+The database is a temporary SQLite file (or DATABASE_URL when given), built from the models
+(like the test suite's --nomigrations), so the bench does not depend on migration files.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTE_BYTES = 200
+GRACE_SECONDS = 5.0
+
+
+# -- the database (runs in a child process: python bench/rooms.py _setup ...) ---------------
+
+
+def setup_database(rooms, members, out_path):
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    # Tables straight from the models: the bench must not wait for migration files.
+    settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+
+    from breakouts.models import Room
+    from workshops.access import remember_participant
+    from workshops.models import Challenge, Participant, Workshop
+
+    with transaction.atomic():
+        owner = User.objects.create_user(f"bench-{time.time_ns()}", password=None)
+        workshop = Workshop.objects.create(
+            title="Bench", owner=owner, phase=Workshop.Phase.BREAKOUTS
+        )
+        Challenge.objects.create(workshop=workshop, title="Latency", position=0)
+        now = timezone.now()
+        room_rows = Room.objects.bulk_create(
+            Room(workshop=workshop, number=n, step_started_at=now) for n in range(1, rooms + 1)
+        )
+        layout = []
+        for room in room_rows:
+            people = Participant.objects.bulk_create(
+                Participant(
+                    workshop=workshop, name=f"R{room.number}M{i}", department=f"D{i % 4}",
+                    location=f"L{i % 3}", room=room,
+                )
+                for i in range(members)
+            )
+            room.scribe = people[0]
+            room.save(update_fields=["scribe"])
+            cookies = []
+            for person in people:
+                store = SessionStore()
+                remember_participant(store, person)
+                store.save()
+                cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
+            layout.append({"number": room.number, "cookies": cookies})
+    Path(out_path).write_text(json.dumps({"code": workshop.join_code, "rooms": layout}))
+
+
+# -- the floor: a minimal fan-out server (python bench/rooms.py _floor PORT) -----------------
+
+
+async def floor_server(port):
+    from websockets.asyncio.server import broadcast, serve
+
+    rooms = defaultdict(set)
+    revs = defaultdict(int)
+
+    async def handler(ws):
+        room = ws.request.path.rstrip("/").rsplit("/", 1)[-1]
+        members = rooms[room]
+        members.add(ws)
+        await ws.send(json.dumps({"type": "state", "rev": 0}))
+        try:
+            async for message in ws:
+                frame = json.loads(message)
+                revs[room] += 1
+                event = {"type": "note.changed", "scope": "room", "room": room,
+                         "rev": revs[room], "step": frame["step"], "text": frame["text"]}
+                broadcast(members, json.dumps(event))
+                await ws.send(json.dumps({"type": "ack", "id": frame["id"], "rev": revs[room]}))
+        finally:
+            members.discard(ws)
+
+    async with serve(handler, "127.0.0.1", port, compression=None, max_size=2**16):
+        await asyncio.get_running_loop().create_future()
+
+
+# -- servers --------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {timeout} s")
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 65536), hard), hard))
+
+
+class Servers:
+    """Starts and stops the processes of one scenario; reads their CPU time."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.processes = []
+
+    def start(self, argv, port, env=None, name="server"):
+        log = open(self.workdir / f"{name}-{port}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+            stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit,  # noqa: PLW1509
+        )
+        self.processes.append(process)
+        wait_for_port(port, process)
+        return process
+
+    def cpu_seconds(self):
+        total = 0.0
+        ticks = os.sysconf("SC_CLK_TCK")
+        for process in self.processes:
+            try:
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    def stop(self):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes = []
+
+
+def daphne_env(database_url, redis_url=None):
+    env = {
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("ROUNDTABLE_TESTING", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["REDIS_PREFIX"] = f"bench{os.getpid()}"
+    return env
+
+
+# -- the load -------------------------------------------------------------------------------
+
+
+def percentile(values, q):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_seconds):
+    """Opens every socket, runs the scribes, returns the measurements.
+
+    `targets(room_index, member_index)` returns (url, headers); `cpu_seconds()` the servers'
+    CPU time so far (read around the sending window).
+    """
+    from websockets.asyncio.client import connect
+
+    loop = asyncio.get_running_loop()
+    sockets = [[None] * members for _ in range(rooms)]
+    gate = asyncio.Semaphore(concurrency)
+    latencies, ack_latencies = [], []
+    received = defaultdict(lambda: defaultdict(int))  # (room, member) → seq → count
+    pending_acks = {}
+    errors = defaultdict(int)
+    sent = [0] * rooms
+    measuring = False
+    connect_started = time.monotonic()
+
+    async def open_one(r, m):
+        url, headers = targets(r, m)
+        async with gate:
+            for attempt in range(5):
+                try:
+                    ws = await connect(
+                        url, additional_headers=headers, origin="http://127.0.0.1",
+                        compression=None, max_size=2**22, ping_interval=None, open_timeout=60,
+                    )
+                    break
+                except Exception:
+                    if attempt == 4:
+                        raise
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            while json.loads(await ws.recv()).get("type") != "state":
+                pass  # events may come before the snapshot; the protocol allows it
+            sockets[r][m] = ws
+
+    async def read(r, m, ws):
+        try:
+            async for message in ws:
+                now = time.perf_counter_ns()
+                if not measuring:
+                    continue
+                frame = json.loads(message)
+                kind = frame.get("type")
+                if kind == "note.changed":
+                    if m == 0:
+                        continue
+                    room, seq, sent_ns, _pad = frame["text"].split(":", 3)
+                    latencies.append((now - int(sent_ns)) / 1e6)
+                    received[(r, m)][int(seq)] += 1
+                elif kind == "ack":
+                    started = pending_acks.pop(frame["id"], None)
+                    if started is not None:
+                        ack_latencies.append((now - started) / 1e6)
+                elif kind == "error":
+                    errors[frame.get("code")] += 1
+        except Exception as exc:  # a dropped connection is a finding, not a crash
+            errors[f"closed:{type(exc).__name__}"] += 1
+
+    await asyncio.gather(*(open_one(r, m) for r in range(rooms) for m in range(members)))
+    connect_seconds = time.monotonic() - connect_started
+    readers = [
+        asyncio.create_task(read(r, m, sockets[r][m])) for r in range(rooms) for m in range(members)
+    ]
+    await asyncio.sleep(2.0)  # let presence announcements and connect work settle
+    measuring = True
+    cpu_start, wall_start = cpu_seconds(), time.monotonic()
+    end = loop.time() + duration
+    interval = 1.0 / rate
+
+    async def scribe(r):
+        ws = sockets[r][0]
+        await asyncio.sleep(random.random() * interval)  # noqa: S311 - spread the rooms
+        next_at = loop.time()
+        seq = 0
+        while loop.time() < end:
+            seq += 1
+            op_id = f"b{r}-{seq}-{random.getrandbits(32):08x}"  # noqa: S311
+            head = f"{r}:{seq}:{time.perf_counter_ns()}:"
+            text = head + "n" * max(0, NOTE_BYTES - len(head))
+            pending_acks[op_id] = time.perf_counter_ns()
+            await ws.send(json.dumps(
+                {"op": "note.set", "id": op_id, "step": "define", "text": text, "base_rev": 0}
+            ))
+            sent[r] = seq
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+
+    await asyncio.gather(*(scribe(r) for r in range(rooms)))
+    cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - wall_start)
+    expected = sum(sent) * (members - 1)
+    grace_end = time.monotonic() + GRACE_SECONDS
+    while time.monotonic() < grace_end and len(latencies) < expected:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    measuring = False
+    for ws in (ws for row in sockets for ws in row):
+        await ws.close()
+    for reader in readers:
+        reader.cancel()
+
+    lost = duplicated = 0
+    for r in range(rooms):
+        for m in range(1, members):
+            counts = received[(r, m)]
+            lost += sum(1 for seq in range(1, sent[r] + 1) if counts.get(seq, 0) == 0)
+            duplicated += sum(count - 1 for count in counts.values() if count > 1)
+    return {
+        "sent": sum(sent),
+        "expected": expected,
+        "delivered": len(latencies),
+        "lost": lost,
+        "duplicated": duplicated,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies) if latencies else float("nan"),
+        "ack_p50": percentile(ack_latencies, 50),
+        "ack_p99": percentile(ack_latencies, 99),
+        "acks_missing": len(pending_acks),
+        "errors": dict(errors),
+        "connect_s": connect_seconds,
+        "cpu": cpu,
+    }
+
+
+def run_scenario(kind, args, layout, workdir, database_url, rate, redis_url=None):
+    servers = Servers(workdir)
+    rooms, members = args.rooms, args.members
+    try:
+        if kind == "floor":
+            port = free_port()
+            servers.start([sys.executable, __file__, "_floor", str(port)], port, name="floor")
+            ports = [port]
+
+            def targets(r, m):
+                return f"ws://127.0.0.1:{port}/room/{r + 1}", []
+        else:
+            count = args.processes if kind == "redis" else 1
+            ports = [free_port() for _ in range(count)]
+            for port in ports:
+                servers.start(
+                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                     "config.asgi:application"],
+                    port, env=daphne_env(database_url, redis_url), name=f"daphne-{kind}",
+                )
+            code = layout["code"]
+
+            def targets(r, m):
+                # Members of one room alternate between the processes.
+                port = ports[(r + m) % len(ports)]
+                cookie = layout["rooms"][r]["cookies"][m]
+                return f"ws://127.0.0.1:{port}/ws/w/{code}/", [("Cookie", cookie)]
+
+        return asyncio.run(
+            run_load(targets, rooms, members, rate, args.duration,
+                     concurrency=args.connect_concurrency, cpu_seconds=servers.cpu_seconds)
+        )
+    finally:
+        servers.stop()
+
+
+def start_redis(workdir):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("--redis needs REDIS_URL or a redis-server binary on PATH")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, process)
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def print_table(rows):
+    header = (
+        f"{'server':<28}{'rate':>5}{'sent':>7}{'deliv':>8}{'lost':>6}{'dup':>5}"
+        f"{'p50ms':>8}{'p95ms':>8}{'p99ms':>8}{'maxms':>9}{'ack50':>7}{'ack99':>8}"
+        f"{'cpu%':>6}{'p99/floor':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        r = row["result"]
+        ratio = row.get("ratio")
+        print(
+            f"{row['name']:<28}{row['rate']:>5g}{r['sent']:>7}{r['delivered']:>8}{r['lost']:>6}"
+            f"{r['duplicated']:>5}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}{r['max']:>9.1f}"
+            f"{r['ack_p50']:>7.1f}{r['ack_p99']:>8.1f}{r['cpu']:>6.0f}"
+            f"{(f'{ratio:.1f}x' if ratio else '-'):>10}"
+        )
+        if r["errors"] or r["acks_missing"]:
+            print(f"{'':<28}errors: {r['errors']}, acks missing: {r['acks_missing']}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rooms", type=int, default=100)
+    parser.add_argument("--members", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=2.0, help="note updates per second per room")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of sending")
+    parser.add_argument("--sweep", action="store_true", help="rates 1, 2, 5, 10")
+    parser.add_argument("--rates", default="1,2,5,10", help="rates of --sweep")
+    parser.add_argument("--redis", action="store_true", help="also 2 Daphne processes on Redis")
+    parser.add_argument("--processes", type=int, default=2, help="Daphne processes with Redis")
+    parser.add_argument("--servers", default="floor,embedded,redis",
+                        help="which of floor,embedded,redis to run")
+    parser.add_argument("--connect-concurrency", type=int, default=50)
+    args = parser.parse_args()
+    raise_fd_limit()
+
+    workdir = Path(tempfile.mkdtemp(prefix="roundtable-bench-"))
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    layout_path = workdir / "layout.json"
+    print(f"# setting up {args.rooms} rooms x {args.members} members in {database_url}",
+          flush=True)
+    subprocess.run(
+        [sys.executable, __file__, "_setup", str(args.rooms), str(args.members), str(layout_path)],
+        cwd=ROOT, env={**os.environ, **daphne_env(database_url)}, check=True,
+    )
+    layout = json.loads(layout_path.read_text())
+
+    wanted = set(args.servers.split(","))
+    redis_url, redis_process = os.environ.get("REDIS_URL"), None
+    use_redis = "redis" in wanted and (args.redis or redis_url)
+    if use_redis and not redis_url:
+        redis_process, redis_url = start_redis(workdir)
+    rates = [float(r) for r in args.rates.split(",")] if args.sweep else [args.rate]
+    rows = []
+    try:
+        for rate in rates:
+            floor_p99 = None
+            plan = [("floor", "floor (websockets)"), ("embedded", "roundtable 1 proc, embedded")]
+            if use_redis:
+                plan.append(("redis", f"roundtable {args.processes} proc, redis"))
+            for kind, name in plan:
+                if kind not in wanted:
+                    continue
+                print(f"# {name} at {rate:g}/s/room for {args.duration:g} s ...", flush=True)
+                result = run_scenario(
+                    kind, args, layout, workdir, database_url, rate,
+                    redis_url if kind == "redis" else None,
+                )
+                row = {"name": name, "rate": rate, "result": result}
+                if kind == "floor":
+                    floor_p99 = result["p99"]
+                elif floor_p99:
+                    row["ratio"] = result["p99"] / floor_p99
+                rows.append(row)
+                print(f"#   connected in {result['connect_s']:.1f} s; p99 {result['p99']:.1f} ms,"
+                      f" lost {result['lost']}, cpu {result['cpu']:.0f} %", flush=True)
+    finally:
+        if redis_process is not None:
+            redis_process.terminate()
+    print()
+    print(f"{args.rooms} rooms x {args.members} members = {args.rooms * args.members} sockets, "
+          f"{args.duration:g} s per run, ~{NOTE_BYTES}-byte notes; latency in ms; cpu = server "
+          f"processes, % of one core, while sending")
+    print_table(rows)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_setup":
+        setup_database(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_floor":
+        asyncio.run(floor_server(int(sys.argv[2])))
+    else:
+        main()

@@ -1,0 +1,373 @@
+"""The process-local room hub: one subscription per group per process, not per socket.
+
+Stock Channels gives every socket its own layer channel, so an event to a room of ten costs
+ten layer messages, ten wake-ups and ten JSON encodes (DESIGN.md, "Known limits"). The hub
+keeps `group → local sockets` itself:
+
+- an event published in this process is delivered to the local sockets of its group straight
+  away, encoded to JSON once; with a multi-process layer (Redis) it is also sent once to the
+  layer, where every *other* process with local sockets in that group receives it once;
+- all deliveries go through one queue, so each socket sees events (and its own acks) in
+  the order they were committed in this process.
+
+The layer may lose messages (Redis pub/sub delivers at most once); clients repair that with
+`rev` + `sync`. Presence (who is online in which room) is kept per process and exchanged
+through the layer with heartbeats, so it stays right across processes and heals after a lost
+message or a dead process.
+
+A "sink" is anything with `async hub_deliver(group, event, text)`: the socket consumers.
+"""
+
+import asyncio
+import collections
+import json
+import logging
+import threading
+import time
+import uuid
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+PROCESS_ID = uuid.uuid4().hex[:16]
+LAYER_MESSAGE = "live.event"
+
+
+def presence_group(workshop_id):
+    return f"pres.{workshop_id}"
+
+
+def encode(frame):
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class Hub:
+    def __init__(self, loop):
+        self.loop = loop
+        self.groups = {}  # group → set of local sinks
+        self.layer = get_channel_layer()
+        # The in-memory layer cannot reach other processes: then the hub alone delivers.
+        self.remote = self.layer is not None and not isinstance(self.layer, InMemoryChannelLayer)
+        self.channel = None
+        self.queue = asyncio.Queue()
+        self.layer_ops = asyncio.Queue()
+        self.outgoing = asyncio.Queue()
+        self.presence = Presence(self)
+        self.drop = None  # tests: callable(group, event) → True loses the delivery on purpose
+        self.delivered = 0
+        self._memo = (None, None)
+        self._tasks = [
+            loop.create_task(self._dispatch()),
+            loop.create_task(self.presence.run()),
+        ]
+        if self.remote:
+            self._tasks += [
+                loop.create_task(self._layer_maintenance()),
+                loop.create_task(self._send_remote()),
+            ]
+
+    # -- subscriptions ----------------------------------------------------------------------
+
+    async def subscribe(self, group, sink):
+        """Adds a local sink to a group; the first one subscribes this process to the layer."""
+        sinks = self.groups.get(group)
+        if sinks is None:
+            sinks = self.groups[group] = set()
+            if self.remote:
+                done = self.loop.create_future()
+                self.layer_ops.put_nowait(("add", group, done))
+                sinks.add(sink)
+                await done
+                return
+        sinks.add(sink)
+
+    def unsubscribe(self, group, sink):
+        sinks = self.groups.get(group)
+        if sinks is None:
+            return
+        sinks.discard(sink)
+        if not sinks:
+            del self.groups[group]
+            if self.remote:
+                self.layer_ops.put_nowait(("discard", group, None))
+
+    async def _layer_maintenance(self):
+        """Creates this process's layer channel, applies subscription changes in order, and
+        reads what other processes publish."""
+        self.channel = await self.layer.new_channel(prefix="hub.")
+        reader = self.loop.create_task(self._read_layer())
+        try:
+            while True:
+                action, group, done = await self.layer_ops.get()
+                try:
+                    if action == "add":
+                        if group in self.groups:
+                            await self.layer.group_add(group, self.channel)
+                    elif group not in self.groups:
+                        await self.layer.group_discard(group, self.channel)
+                except Exception:
+                    logger.exception("hub: layer %s %s failed", action, group)
+                if done is not None and not done.done():
+                    done.set_result(None)
+        finally:
+            reader.cancel()
+
+    async def _read_layer(self):
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub: layer receive failed")
+                await asyncio.sleep(0.5)
+                continue
+            if message.get("origin") == PROCESS_ID:
+                continue
+            if message.get("type") == LAYER_MESSAGE:
+                self.queue.put_nowait((message["group"], message["event"], None))
+            elif message.get("type") == "hub.presence":
+                self.presence.merge(message)
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def publish_threadsafe(self, group, event):
+        """Publishes from any thread (e.g. after a commit on the writer or a view's thread)."""
+        self.loop.call_soon_threadsafe(self.publish, group, event)
+
+    def publish(self, group, event, *, remote=True):
+        """Delivers to this process's sockets in `group` and, once, to other processes."""
+        self.queue.put_nowait((group, event, None))
+        if remote and self.remote:
+            self.outgoing.put_nowait((group, event))
+        elif self.layer is not None and not self.remote and self.layer.groups.get(group):
+            # Someone listens on the in-memory layer directly (a test, a foreign consumer).
+            self.outgoing_inmemory(group, event)
+
+    def outgoing_inmemory(self, group, event):
+        message = {"type": LAYER_MESSAGE, "group": group, "event": event, "origin": PROCESS_ID}
+        self.loop.create_task(self.layer.group_send(group, message))
+
+    def send_direct(self, sink, frame, text=None):
+        """Queues a frame for one socket behind the events already queued (acks, errors).
+
+        `text` is the frame already encoded, when the caller has it.
+        """
+        self.queue.put_nowait((text, frame, sink))
+
+    async def _send_remote(self):
+        while True:
+            group, event = await self.outgoing.get()
+            message = {"type": LAYER_MESSAGE, "group": group, "event": event,
+                       "origin": PROCESS_ID}
+            try:
+                await self.layer.group_send(group, message)
+            except Exception:
+                # Lost for other processes; their clients will see the rev gap and sync.
+                logger.exception("hub: layer send to %s failed", group)
+
+    async def _dispatch(self):
+        while True:
+            group, event, sink = await self.queue.get()
+            try:
+                if sink is not None:  # a direct frame: `group` holds its text, if encoded
+                    await sink.hub_deliver(None, event, group or encode(event))
+                    continue
+                sinks = self.groups.get(group)
+                if not sinks:
+                    continue
+                if self.drop is not None and self.drop(group, event):
+                    continue
+                # One encode per event per process; an event sent to a room and to the
+                # control group is the same object, so it is encoded once for both.
+                memo_event, text = self._memo
+                if memo_event is not event:
+                    text = encode(event)
+                    self._memo = (event, text)
+                for target in list(sinks):
+                    try:
+                        await target.hub_deliver(group, event, text)
+                    except Exception:
+                        logger.exception("hub: delivery failed")
+                self.delivered += len(sinks)
+            except Exception:
+                logger.exception("hub: dispatch failed")
+
+    def close(self):
+        for task in self._tasks:
+            task.cancel()
+
+
+class Presence:
+    """Who is online, per room, across every process that holds sockets of the workshop.
+
+    Each process counts its own sockets per (room, participant) and announces the set to the
+    workshop's presence group when it changes (debounced) and on a heartbeat; other processes'
+    sets expire unless refreshed, so a crashed process's people go offline on their own.
+    """
+
+    HEARTBEAT_SECONDS = 15
+    EXPIRES_AFTER = 40
+    DEBOUNCE_SECONDS = 0.05
+
+    def __init__(self, hub):
+        self.hub = hub
+        # workshop → room id → {"number": n, "counts": Counter(participant id)}
+        self.local = collections.defaultdict(dict)
+        # workshop → process → (expires at, {room id: {"number": n, "online": [ids]}})
+        self.remote = collections.defaultdict(dict)
+        self.watchers = collections.Counter()  # workshop → local sockets interested
+        self.last = {}  # (workshop, room id) → frozenset delivered last
+        self.numbers = {}  # (workshop, room id) → room number
+        self.dirty = set()
+        self._flush_handle = None
+
+    async def watch(self, workshop_id, sink):
+        """Subscribes a sink to the workshop's presence messages (first one asks the others)."""
+        self.watchers[workshop_id] += 1
+        await self.hub.subscribe(presence_group(workshop_id), sink)
+        if self.watchers[workshop_id] == 1 and self.hub.remote:
+            self._announce(workshop_id, query=True)
+
+    def unwatch(self, workshop_id, sink):
+        self.hub.unsubscribe(presence_group(workshop_id), sink)
+        self.watchers[workshop_id] -= 1
+        if self.watchers[workshop_id] <= 0:
+            del self.watchers[workshop_id]
+            self.remote.pop(workshop_id, None)
+
+    def join(self, workshop_id, room_id, number, participant_id):
+        rooms = self.local[workshop_id]
+        entry = rooms.setdefault(room_id, {"number": number, "counts": collections.Counter()})
+        entry["counts"][participant_id] += 1
+        self.numbers[(workshop_id, room_id)] = number
+        self._changed(workshop_id)
+
+    def leave(self, workshop_id, room_id, participant_id):
+        entry = self.local.get(workshop_id, {}).get(room_id)
+        if entry is None:
+            return
+        entry["counts"][participant_id] -= 1
+        if entry["counts"][participant_id] <= 0:
+            del entry["counts"][participant_id]
+        if not entry["counts"]:
+            del self.local[workshop_id][room_id]
+            if not self.local[workshop_id]:
+                del self.local[workshop_id]
+        self._changed(workshop_id)
+
+    def online(self, workshop_id, room_id):
+        """Returns the sorted participant ids online in a room (all processes)."""
+        ids = set(self.local.get(workshop_id, {}).get(room_id, {}).get("counts", ()))
+        now = time.monotonic()
+        for expires, rooms in self.remote.get(workshop_id, {}).values():
+            if expires > now:
+                ids.update(rooms.get(room_id, {}).get("online", ()))
+        return sorted(ids)
+
+    def merge(self, message):
+        workshop_id = message["workshop"]
+        if workshop_id not in self.watchers:
+            return
+        rooms = {int(room_id): entry for room_id, entry in message["rooms"].items()}
+        for room_id, entry in rooms.items():
+            self.numbers[(workshop_id, room_id)] = entry["number"]
+        self.remote[workshop_id][message["origin"]] = (
+            time.monotonic() + message.get("ttl", self.EXPIRES_AFTER), rooms
+        )
+        if message.get("query"):
+            self._changed(workshop_id)  # answer with our own set
+        else:
+            self._deliver_changes(workshop_id)
+
+    def _changed(self, workshop_id):
+        self.dirty.add(workshop_id)
+        if self._flush_handle is None:
+            self._flush_handle = self.hub.loop.call_later(self.DEBOUNCE_SECONDS, self._flush)
+
+    def _flush(self):
+        self._flush_handle = None
+        dirty, self.dirty = self.dirty, set()
+        for workshop_id in dirty:
+            if self.hub.remote:
+                self._announce(workshop_id)
+            self._deliver_changes(workshop_id)
+
+    def _announce(self, workshop_id, query=False):
+        rooms = {
+            str(room_id): {"number": entry["number"], "online": sorted(entry["counts"])}
+            for room_id, entry in self.local.get(workshop_id, {}).items()
+        }
+        message = {
+            "type": "hub.presence", "origin": PROCESS_ID, "workshop": workshop_id,
+            "rooms": rooms, "ttl": self.EXPIRES_AFTER, "query": query,
+        }
+        self.hub.loop.create_task(self._send(presence_group(workshop_id), message))
+
+    async def _send(self, group, message):
+        try:
+            await self.hub.layer.group_send(group, message)
+        except Exception:
+            logger.exception("hub: presence announcement failed")
+
+    def _deliver_changes(self, workshop_id):
+        from breakouts.events import control_group, room_group
+
+        room_ids = set(self.local.get(workshop_id, {}))
+        for _expires, rooms in self.remote.get(workshop_id, {}).values():
+            room_ids.update(rooms)
+        room_ids.update(r for (w, r) in self.last if w == workshop_id)
+        for room_id in room_ids:
+            online = frozenset(self.online(workshop_id, room_id))
+            if self.last.get((workshop_id, room_id), frozenset()) == online:
+                continue
+            if online:
+                self.last[(workshop_id, room_id)] = online
+            else:
+                self.last.pop((workshop_id, room_id), None)
+            event = {
+                "type": "presence.changed", "scope": "room",
+                "room": self.numbers.get((workshop_id, room_id)), "online": sorted(online),
+            }
+            # Presence is computed by every process for its own sockets: deliver locally only.
+            self.hub.publish(room_group(room_id), event, remote=False)
+            self.hub.publish(control_group(workshop_id), event, remote=False)
+
+    async def run(self):
+        """Heartbeat: re-announce our sets and expire other processes' stale ones."""
+        while True:
+            await asyncio.sleep(self.HEARTBEAT_SECONDS)
+            now = time.monotonic()
+            for workshop_id in list(self.watchers):
+                if self.hub.remote:
+                    self._announce(workshop_id)
+                processes = self.remote.get(workshop_id, {})
+                for origin, (expires, _rooms) in list(processes.items()):
+                    if expires <= now:
+                        del processes[origin]
+                self._deliver_changes(workshop_id)
+
+
+_hub = None
+_hub_lock = threading.Lock()
+
+
+def get_hub():
+    """Returns this process's hub for the running event loop (creating it on first use)."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    with _hub_lock:
+        if _hub is None or _hub.loop is not loop:
+            if _hub is not None and not _hub.loop.is_closed():
+                _hub.loop.call_soon_threadsafe(_hub.close)
+            _hub = Hub(loop)
+        return _hub
+
+
+def current_hub():
+    """Returns the running hub, or None when no socket lives in this process (any thread)."""
+    hub = _hub
+    if hub is None or hub.loop.is_closed() or not hub.loop.is_running():
+        return None
+    return hub

@@ -1,0 +1,59 @@
+"""The room part of the live snapshot (the `state` frame), as plain JSON-ready dicts."""
+
+from breakouts.models import STEP_ORDER, Room, Step
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def step_minutes(workshop):
+    return {step: workshop.step_minutes(step) for step in STEP_ORDER}
+
+
+def room_state(room, viewer=None):
+    """Returns everything a room page shows, at the room's current revision.
+
+    `viewer` is the participant looking (their own votes are included) or None (facilitators).
+    `online` is filled in by the socket from the hub's presence.
+    """
+    from workshops.live import challenge_public, participant_public
+
+    room = Room.objects.with_members().select_related("workshop").get(pk=room.pk)
+    workshop = room.workshop
+    notes = {
+        note.step: {"text": note.text, "note_rev": note.rev, "by": note.updated_by_id}
+        for note in room.notes.all()
+    }
+    help_requests = [request.public() for request in room.help_requests.all()[:5]]
+    return {
+        "id": room.pk,
+        "number": room.number,
+        "name": room.name,
+        "rev": room.rev,
+        "url": room.get_absolute_url(),
+        "step": room.step,
+        "steps": [{"step": step.value, "label": str(step.label)} for step in Step],
+        "step_started_at": _iso(room.step_started_at),
+        "step_ends_at": _iso(room.step_ends_at),
+        "step_minutes": step_minutes(workshop),
+        "timer": (
+            {"ends_at": _iso(room.timer_ends_at), "label": room.timer_label}
+            if room.timer_ends_at else None
+        ),
+        "scribe": room.scribe_id,
+        "scribe_offer": room.scribe_offer_to_id,
+        "challenge": challenge_public(room.challenge) if room.challenge else None,
+        "members": [participant_public(member) for member in room.members.all()],
+        "notes": notes,
+        "items": [item.public() for item in room.items.all()],
+        "votes": {
+            **room.vote_summary(),
+            "mine": room.votes_of(viewer.pk) if viewer is not None else {},
+            "per_member": workshop.votes_per_member,
+        },
+        "selection": {"item": room.selected_item_id, "rationale": room.selection_rationale},
+        "help": help_requests,
+        "last_activity_at": _iso(room.last_activity_at),
+        "online": [],
+    }

@@ -1,0 +1,403 @@
+"""The room ops of the live protocol: check a frame, check who may do it, apply it.
+
+Each write op is a function registered in WRITE_OPS; the writer thread (breakouts/writer.py)
+calls `apply()` inside a group-commit transaction. Every check happens before the first write,
+so a refused op leaves nothing behind and never breaks the batch it rides in. The rules
+themselves (who is the scribe, who may edit an item) are Room methods; this module reads the
+frame and turns bad input into stable error codes (docs/protocol.md).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from breakouts.models import STEP_ORDER, Item, NoteConflict, Room, Step, Vote
+
+NOTE_MAX_CHARS = 20_000
+ITEM_TEXT_MAX_CHARS = 500
+ITEM_LONG_MAX_CHARS = 2_000
+RATIONALE_MAX_CHARS = 5_000
+HELP_MAX_CHARS = 500
+ITEMS_PER_STEP = 100
+OP_ID_MAX_CHARS = 64
+
+ITEM_FIELDS = {
+    Step.ROOT_CAUSES: {"text", "category"},
+    Step.ALTERNATIVES: {"text", "pros", "cons"},
+    Step.PLAN: {"text", "owner", "due_date", "success_measure", "status", "status_note"},
+}
+FIELD_LIMITS = {
+    "text": ITEM_TEXT_MAX_CHARS,
+    "success_measure": ITEM_TEXT_MAX_CHARS,
+    "pros": ITEM_LONG_MAX_CHARS,
+    "cons": ITEM_LONG_MAX_CHARS,
+    "status_note": ITEM_LONG_MAX_CHARS,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends ops on a socket, fixed when it connects (or switches room)."""
+
+    workshop_id: int
+    room_id: int | None = None
+    participant_id: int | None = None
+    user_id: int | None = None
+    # "member": a participant of the room; "facilitator": a facilitator who joined the room
+    # explicitly and may do what the scribe does; "observer": a facilitator looking on.
+    role: str = "member"
+
+    @property
+    def acts_as_facilitator(self):
+        return self.role == "facilitator"
+
+    @property
+    def may_write(self):
+        return self.role in ("member", "facilitator")
+
+
+class OpError(Exception):
+    """A refused op: `code` is one of the protocol's stable error codes."""
+
+    def __init__(self, code, message, **extra):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.extra = extra
+
+
+WRITE_OPS = {}
+
+
+def register(name):
+    """Registers a write op handler `handler(frame, actor) -> rev` (other modules may add)."""
+
+    def decorate(handler):
+        WRITE_OPS[name] = handler
+        return handler
+
+    return decorate
+
+
+def apply(op, frame, actor):
+    """Applies one write op idempotently and returns the revision to ack.
+
+    An op id seen before is acked again with the revision it produced, not applied twice.
+    Raises OpError when the op is refused.
+    """
+    op_id = frame["id"]
+    with connection.cursor() as cursor:
+        cursor.execute(APPLIED_SELECT_SQL, [actor.workshop_id, op_id])
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        rev = WRITE_OPS[op](frame, actor)
+        cursor.execute(APPLIED_INSERT_SQL, [actor.workshop_id, op_id, rev, timezone.now()])
+    return rev
+
+
+APPLIED_SELECT_SQL = "SELECT rev FROM breakouts_appliedop WHERE workshop_id = %s AND op_id = %s"
+APPLIED_INSERT_SQL = (
+    "INSERT INTO breakouts_appliedop (workshop_id, op_id, rev, created_at) VALUES (%s, %s, %s, %s)"
+)
+ROOM_CHECK_SQL = (
+    "SELECT r.scribe_id, r.number, w.phase FROM breakouts_room r "
+    "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s AND r.workshop_id = %s"
+)
+
+
+# -- reading frames -------------------------------------------------------------------------
+
+
+def text_field(frame, name, max_chars, *, required=False):
+    value = frame.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise OpError("invalid", _("“%(name)s” must be text.") % {"name": name})
+    if len(value) > max_chars:
+        raise OpError(
+            "too_large",
+            _("“%(name)s” is longer than %(max)s characters.") % {"name": name, "max": max_chars},
+        )
+    if required and not value.strip():
+        raise OpError("invalid", _("“%(name)s” cannot be empty.") % {"name": name})
+    return value
+
+
+def int_field(frame, name, *, allow_none=False):
+    value = frame.get(name)
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OpError("invalid", _("“%(name)s” must be a whole number.") % {"name": name})
+    return value
+
+
+def step_field(frame, allowed=STEP_ORDER):
+    step = frame.get("step")
+    if step not in allowed:
+        raise OpError("invalid", _("Unknown step."))
+    return step
+
+
+# -- loading what an op acts on -------------------------------------------------------------
+
+
+def load_room(actor):
+    """Returns the actor's room with its workshop; checks it is open and the actor is in it."""
+    if actor.room_id is None:
+        raise OpError("not_found", _("You are not in a room."))
+    if not actor.may_write:
+        raise OpError("forbidden", _("Join the room as facilitator to change it."))
+    room = (
+        Room.objects.select_related("workshop")
+        .filter(pk=actor.room_id, workshop_id=actor.workshop_id)
+        .first()
+    )
+    if room is None:
+        raise OpError("not_found", _("This room no longer exists."))
+    if room.workshop.phase == room.workshop.Phase.CLOSED:
+        raise OpError("forbidden", _("This workshop is closed."))
+    if actor.participant_id is not None and not actor.acts_as_facilitator:
+        from workshops.models import Participant
+
+        if not Participant.objects.filter(pk=actor.participant_id, room_id=room.pk).exists():
+            raise OpError("forbidden", _("You are no longer a member of this room."))
+    return room
+
+
+def require_scribe(room, actor):
+    if not room.is_scribe(actor):
+        raise OpError("forbidden", _("Only the scribe can do this."))
+
+
+def load_item(room, frame):
+    item_id = int_field(frame, "item")
+    item = Item.objects.filter(pk=item_id, room=room).first()
+    if item is None:
+        raise OpError("not_found", _("This item no longer exists."))
+    return item
+
+
+def load_member(room, participant_id):
+    member = room.members.filter(pk=participant_id).first()
+    if member is None:
+        raise OpError("invalid", _("That person is not a member of this room."))
+    return member
+
+
+def clean_item_fields(room, step, fields, *, partial):
+    """Returns model field values from a client's `fields` for an item of `step`."""
+    if not isinstance(fields, dict):
+        raise OpError("invalid", _("“fields” must be an object."))
+    allowed = ITEM_FIELDS[step]
+    unknown = set(fields) - allowed
+    if unknown:
+        raise OpError("invalid", _("Unknown fields: %(names)s") % {"names": ", ".join(unknown)})
+    if not partial and "text" not in fields:
+        raise OpError("invalid", _("“text” cannot be empty."))
+    cleaned = {}
+    for name in fields:
+        if name in FIELD_LIMITS:
+            cleaned[name] = text_field(
+                fields, name, FIELD_LIMITS[name], required=name == "text"
+            ).strip()
+        elif name == "category":
+            value = fields[name] or ""
+            if value and value not in Item.Category.values:
+                raise OpError("invalid", _("Unknown category."))
+            cleaned[name] = value
+        elif name == "status":
+            if fields[name] not in Item.Status.values:
+                raise OpError("invalid", _("Unknown status."))
+            cleaned[name] = fields[name]
+        elif name == "owner":
+            owner = int_field(fields, "owner", allow_none=True)
+            cleaned["owner"] = load_member(room, owner) if owner is not None else None
+        elif name == "due_date":
+            value = fields[name] or None
+            if value is not None:
+                try:
+                    value = datetime.date.fromisoformat(value)
+                except (TypeError, ValueError):
+                    raise OpError("invalid", _("“due_date” must be a date (YYYY-MM-DD).")) from None
+            cleaned["due_date"] = value
+    return cleaned
+
+
+# -- the write ops --------------------------------------------------------------------------
+
+
+@register("note.set")
+def note_set(frame, actor):
+    """The hot path: one room check and the note write in plain SQL, no ORM objects."""
+    step = step_field(frame)
+    text = text_field(frame, "text", NOTE_MAX_CHARS)
+    base_rev = int_field(frame, "base_rev")
+    if actor.room_id is None:
+        raise OpError("not_found", _("You are not in a room."))
+    if not actor.may_write:
+        raise OpError("forbidden", _("Join the room as facilitator to change it."))
+    with connection.cursor() as cursor:
+        cursor.execute(ROOM_CHECK_SQL, [actor.room_id, actor.workshop_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise OpError("not_found", _("This room no longer exists."))
+    scribe_id, number, phase = row
+    room = Room(pk=actor.room_id, workshop_id=actor.workshop_id, number=number, scribe_id=scribe_id)
+    if phase == "closed":
+        raise OpError("forbidden", _("This workshop is closed."))
+    require_scribe(room, actor)
+    try:
+        return room.write_note(step, text, base_rev, actor.participant_id)
+    except NoteConflict as conflict:
+        raise OpError(
+            "conflict",
+            _("Someone else changed this note meanwhile."),
+            current={"step": step, "text": conflict.text, "note_rev": conflict.rev},
+        ) from None
+
+
+@register("item.add")
+def item_add(frame, actor):
+    room = load_room(actor)
+    step = step_field(frame, allowed=list(ITEM_FIELDS))
+    fields = clean_item_fields(room, step, frame.get("fields"), partial=False)
+    if room.items.filter(step=step).count() >= ITEMS_PER_STEP:
+        raise OpError(
+            "limit_reached",
+            _("A step holds at most %(max)s items.") % {"max": ITEMS_PER_STEP},
+        )
+    _item, rev = room.add_item(step, fields, actor.participant_id)
+    return rev
+
+
+@register("item.update")
+def item_update(frame, actor):
+    room = load_room(actor)
+    item = load_item(room, frame)
+    base_version = int_field(frame, "base_version")
+    if not room.can_edit_item(actor, item):
+        raise OpError("forbidden", _("You can change only your own items."))
+    fields = clean_item_fields(room, item.step, frame.get("fields"), partial=True)
+    if item.version != base_version:
+        raise OpError(
+            "conflict", _("Someone else changed this item meanwhile."), current=item.public()
+        )
+    return room.update_item(item, fields)
+
+
+@register("item.delete")
+def item_delete(frame, actor):
+    room = load_room(actor)
+    item = load_item(room, frame)
+    if not room.can_edit_item(actor, item):
+        raise OpError("forbidden", _("You can delete only your own items."))
+    return room.delete_item(item)
+
+
+@register("vote.set")
+def vote_set(frame, actor):
+    room = load_room(actor)
+    if actor.participant_id is None:
+        raise OpError("forbidden", _("Only the room's members vote."))
+    item = load_item(room, frame)
+    if item.step != Step.ALTERNATIVES:
+        raise OpError("invalid", _("Only alternatives can be voted on."))
+    count = int_field(frame, "count")
+    allowance = room.workshop.votes_per_member
+    if count < 0:
+        raise OpError("invalid", _("“count” cannot be negative."))
+    used_elsewhere = sum(
+        Vote.objects.filter(item__room=room, participant_id=actor.participant_id)
+        .exclude(item=item)
+        .values_list("count", flat=True)
+    )
+    if used_elsewhere + count > allowance:
+        raise OpError(
+            "limit_reached",
+            _("Each member has %(max)s votes in all.") % {"max": allowance},
+            used=used_elsewhere,
+        )
+    return room.set_vote(actor.participant_id, item, count)
+
+
+@register("step.set")
+def step_set(frame, actor):
+    room = load_room(actor)
+    step = step_field(frame)
+    require_scribe(room, actor)
+    return room.move_to_step(step)
+
+
+@register("challenge.set")
+def challenge_set(frame, actor):
+    room = load_room(actor)
+    challenge_id = int_field(frame, "challenge", allow_none=True)
+    require_scribe(room, actor)
+    challenge = None
+    if challenge_id is not None:
+        challenge = room.workshop.challenges.filter(pk=challenge_id).first()
+        if challenge is None:
+            raise OpError("not_found", _("This challenge does not exist."))
+    return room.choose_challenge(challenge)
+
+
+@register("selection.set")
+def selection_set(frame, actor):
+    room = load_room(actor)
+    require_scribe(room, actor)
+    item = None
+    if frame.get("item") is not None:
+        item = load_item(room, frame)
+        if item.step != Step.ALTERNATIVES:
+            raise OpError("invalid", _("Only an alternative can be selected."))
+    rationale = text_field(frame, "rationale", RATIONALE_MAX_CHARS)
+    return room.select_alternative(item, rationale)
+
+
+@register("scribe.handover")
+def scribe_handover(frame, actor):
+    """The scribe offers the role to a member (who must accept); a facilitator hands it over."""
+    room = load_room(actor)
+    require_scribe(room, actor)
+    to_id = int_field(frame, "to", allow_none=True)
+    if actor.acts_as_facilitator:
+        if to_id is None:
+            raise OpError("invalid", _("Choose the new scribe."))
+        return room.set_scribe(load_member(room, to_id))
+    if to_id == actor.participant_id:
+        raise OpError("invalid", _("You are the scribe already."))
+    to = load_member(room, to_id) if to_id is not None else None
+    return room.offer_scribe(to, actor.participant_id)
+
+
+def _require_offer(room, actor):
+    if actor.participant_id is None or room.scribe_offer_to_id != actor.participant_id:
+        raise OpError("forbidden", _("The scribe role is not offered to you."))
+
+
+@register("scribe.accept")
+def scribe_accept(frame, actor):
+    room = load_room(actor)
+    _require_offer(room, actor)
+    return room.set_scribe(room.scribe_offer_to)
+
+
+@register("scribe.decline")
+def scribe_decline(frame, actor):
+    room = load_room(actor)
+    _require_offer(room, actor)
+    return room.offer_scribe(None, actor.participant_id)
+
+
+@register("help.request")
+def help_request(frame, actor):
+    room = load_room(actor)
+    message = text_field(frame, "message", HELP_MAX_CHARS).strip()
+    _request, rev = room.request_help(actor.participant_id, message)
+    return rev

@@ -1,0 +1,56 @@
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanSettingsForm(forms.Form):
+    room_count = forms.IntegerField(label=_("Number of rooms"), min_value=1)
+    use_met_before = forms.BooleanField(
+        label=_("Keep apart people who met in my earlier workshops"), required=False
+    )
+
+    def __init__(self, *args, participant_count, **kwargs):
+        super().__init__(*args, **kwargs)
+        most = max(1, participant_count)
+        field = self.fields["room_count"]
+        field.validators.append(
+            MaxValueValidator(most, _("At most one room per person (%(limit_value)s)."))
+        )
+        field.widget.attrs["max"] = most
+
+
+class MoveForm(forms.Form):
+    participant = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    room = forms.TypedChoiceField(label=_("Move to room"), coerce=int)
+
+    def __init__(self, *args, participants, room_count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = [(p.pk, p.name) for p in participants]
+        self.fields["room"].choices = [
+            (i, _("Room %(n)s") % {"n": i}) for i in range(1, room_count + 1)
+        ]
+
+
+class ParticipantForm(forms.Form):
+    participant = forms.TypedChoiceField(label=_("Person"), coerce=int)
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = [(p.pk, p.name) for p in participants]
+
+
+class KeepApartForm(forms.Form):
+    first = forms.TypedChoiceField(label=_("Keep"), coerce=int)
+    second = forms.TypedChoiceField(label=_("apart from"), coerce=int)
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(p.pk, f"{p.name} ({p.department}, {p.location})") for p in participants]
+        self.fields["first"].choices = choices
+        self.fields["second"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("first") is not None and cleaned.get("first") == cleaned.get("second"):
+            raise forms.ValidationError(_("Choose two different people."))
+        return cleaned

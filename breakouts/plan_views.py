@@ -1,0 +1,191 @@
+"""Planning rooms: preview, reshuffle, move, pin, keep apart, then start breakouts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from breakouts import planning, services
+from breakouts.plan_forms import KeepApartForm, MoveForm, ParticipantForm, PlanSettingsForm
+from workshops.access import _get_workshop_for_facilitator
+from workshops.models import PhaseError, Workshop
+
+
+def _participants(workshop):
+    return list(workshop.participants.order_by("name", "pk"))
+
+
+def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None):
+    """Stores a fresh plan honouring the draft's pins and keep-apart pairs."""
+    draft = draft or {}
+    workshop.draft_plan = planning.draft_new_plan(
+        workshop,
+        participants,
+        room_count=room_count or len(draft.get("rooms", ())) or
+        workshop.planned_room_count(len(participants)),
+        seed=seed,
+        pinned=draft.get("pinned"),
+        keep_apart=draft.get("keep_apart", ()),
+        use_met_before=draft.get("use_met_before", True) if use_met_before is None
+        else use_met_before,
+    )
+    workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
+def _plan_url(workshop):
+    return reverse("breakouts:plan", args=[workshop.join_code])
+
+
+@login_required
+def plan(request, code):
+    """Shows the room preview; makes a first plan when there is none (or it lost people)."""
+    workshop = _get_workshop_for_facilitator(request, code)
+    if workshop.phase != Workshop.Phase.LOBBY:
+        messages.info(request, _("Rooms are planned in the lobby, before breakouts start."))
+        return redirect(workshop.get_absolute_url())
+    participants = _participants(workshop)
+    context = {"workshop": workshop, "participants": participants}
+    if participants:
+        draft = workshop.draft_plan
+        if draft is None or not any(draft.get("rooms")):
+            try:
+                _replan(workshop, participants, None)
+            except planning.PlanError as exc:
+                messages.error(request, str(exc))
+                workshop.draft_plan = None
+            draft = workshop.draft_plan
+        if draft:
+            view = planning.evaluate(workshop, draft, participants)
+            room_count = len(draft["rooms"])
+            by_id = {p.pk: p for p in participants}
+            context.update(
+                plan=view,
+                draft=draft,
+                pinned={int(pid) for pid in draft["pinned"]},
+                keep_apart=[(by_id[a], by_id[b]) for a, b in draft["keep_apart"]
+                            if a in by_id and b in by_id],
+                settings_form=PlanSettingsForm(
+                    participant_count=len(participants),
+                    initial={"room_count": room_count,
+                             "use_met_before": draft.get("use_met_before", True)},
+                ),
+                move_form=MoveForm(participants=participants, room_count=room_count),
+                apart_form=KeepApartForm(participants=participants),
+                room_numbers=range(1, room_count + 1),
+            )
+    return render(request, "breakouts/plan.html", context)
+
+
+@login_required
+@require_POST
+def plan_action(request, code):
+    """Applies one change to the draft plan (reshuffle, move, pin, keep apart) or starts it."""
+    workshop = _get_workshop_for_facilitator(request, code)
+    if workshop.phase != Workshop.Phase.LOBBY:
+        messages.error(request, _("Breakouts have already started."))
+        return redirect(workshop.get_absolute_url())
+    participants = _participants(workshop)
+    if not participants:
+        messages.error(request, _("Nobody has joined yet."))
+        return redirect(_plan_url(workshop))
+    action = request.POST.get("action")
+    draft = workshop.draft_plan
+    try:
+        if action == "start":
+            return _start(request, workshop)
+        if draft is None or action == "reshuffle":
+            _reshuffle(request, workshop, participants, draft)
+        elif action == "move":
+            _move(request, workshop, participants, draft)
+        elif action in {"pin", "unpin"}:
+            _pin(request, workshop, participants, draft, pin=action == "pin")
+        elif action == "apart_add":
+            _keep_apart(request, workshop, participants, draft)
+        elif action == "apart_remove":
+            pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
+            draft["keep_apart"] = [p for p in draft["keep_apart"] if sorted(p) != pair]
+            workshop.save(update_fields=["draft_plan", "updated_at"])
+        else:
+            messages.error(request, _("Unknown plan action."))
+    except planning.PlanError as exc:
+        messages.error(request, _("The plan was not changed: %(why)s") % {"why": exc})
+    except (TypeError, ValueError):
+        messages.error(request, _("The plan was not changed: the request was malformed."))
+    return redirect(_plan_url(workshop))
+
+
+def _reshuffle(request, workshop, participants, draft):
+    form = PlanSettingsForm(request.POST, participant_count=len(participants))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    _replan(
+        workshop, participants, draft,
+        room_count=form.cleaned_data["room_count"],
+        use_met_before=form.cleaned_data["use_met_before"],
+    )
+    messages.success(request, _("New rooms planned."))
+
+
+def _move(request, workshop, participants, draft):
+    form = MoveForm(request.POST, participants=participants, room_count=len(draft["rooms"]))
+    if not form.is_valid():
+        messages.error(request, _("Choose a person and a room."))
+        return
+    participant_id, number = form.cleaned_data["participant"], form.cleaned_data["room"]
+    planning.move_in_draft(draft, participant_id, number - 1)
+    workshop.save(update_fields=["draft_plan", "updated_at"])
+    name = next(p.name for p in participants if p.pk == participant_id)
+    messages.success(request, _("%(name)s moved to room %(n)s.") % {"name": name, "n": number})
+
+
+def _pin(request, workshop, participants, draft, *, pin):
+    form = ParticipantForm(request.POST, participants=participants)
+    if not form.is_valid():
+        messages.error(request, _("Choose a person."))
+        return
+    pid = form.cleaned_data["participant"]
+    if pin:
+        room_index = next((i for i, room in enumerate(draft["rooms"]) if pid in room), None)
+        if room_index is None:
+            messages.error(request, _("Reshuffle first: this person is not in the plan yet."))
+            return
+        draft["pinned"][str(pid)] = room_index
+    else:
+        draft["pinned"].pop(str(pid), None)
+    workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
+def _keep_apart(request, workshop, participants, draft):
+    form = KeepApartForm(request.POST, participants=participants)
+    if not form.is_valid():
+        for error in form.non_field_errors() or [_("Choose two people.")]:
+            messages.error(request, error)
+        return
+    pair = sorted([form.cleaned_data["first"], form.cleaned_data["second"]])
+    candidate = {**draft, "keep_apart": [*draft["keep_apart"], pair]}
+    if pair in draft["keep_apart"]:
+        return
+    # Replan at once so the preview honours the new pair (or says why it cannot).
+    _replan(workshop, participants, candidate, seed=draft.get("seed"))
+    messages.success(request, _("They will be in different rooms."))
+
+
+def _start(request, workshop):
+    try:
+        rooms = services.start_breakouts(workshop)
+    except (PhaseError, planning.PlanError) as exc:
+        messages.error(request, str(exc))
+        return redirect(_plan_url(workshop))
+    messages.success(
+        request, _("Breakouts started in %(n)s rooms. Everyone has been sent to their room.")
+        % {"n": len(rooms)},
+    )
+    try:
+        return redirect(reverse("breakouts:control", args=[workshop.join_code]))
+    except NoReverseMatch:
+        return redirect(workshop.get_absolute_url())

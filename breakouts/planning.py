@@ -1,0 +1,205 @@
+"""The facilitator's room plan: a draft of who sits where, before breakouts start.
+
+The draft lives on the workshop (`Workshop.draft_plan`) so every facilitator of the workshop
+sees the same preview. It is plain JSON:
+
+    {"seed": 123, "rooms": [[participant ids], ...], "pinned": {"<id>": room index},
+     "keep_apart": [[id, id], ...], "use_met_before": true}
+
+The optimisation itself is `breakouts.assignment` (no Django); this module turns the roster
+into its input and its output into something a template can show.
+"""
+
+import itertools
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from breakouts.assignment import Person, plan_rooms, spread_lower_bound
+
+ATTRIBUTES = ("department", "location")
+PLAN_TIME_LIMIT = 1.5
+
+
+class PlanError(ValueError):
+    """Raised when the facilitator's constraints cannot all hold; the message says which."""
+
+
+def new_seed():
+    return secrets.randbelow(2**31)
+
+
+def met_before_pairs(workshop, participants):
+    """Returns frozensets of participant ids who shared a room in an earlier workshop.
+
+    "Earlier" means a workshop run by this workshop's owner that started (or was created)
+    before this one. People are recognised across workshops by e-mail, case-insensitively;
+    people without an e-mail have met nobody.
+    """
+    from workshops.models import Participant, Workshop
+
+    by_email = defaultdict(list)
+    for participant in participants:
+        if participant.email:
+            by_email[participant.email.casefold()].append(participant.pk)
+    if len(by_email) < 2:
+        return set()
+    earlier = Workshop.objects.hosted_by(workshop.owner).exclude(pk=workshop.pk).filter(
+        Q(created_at__lt=workshop.created_at)
+    )
+    rooms = defaultdict(set)
+    earlier_members = Participant.objects.filter(
+        workshop__in=earlier, room__isnull=False, email__gt=""
+    ).values_list("room_id", "email")
+    for room_id, email in earlier_members:
+        key = email.casefold()
+        if key in by_email:
+            rooms[room_id].add(key)
+    pairs = set()
+    for emails in rooms.values():
+        for a, b in itertools.combinations(sorted(emails), 2):
+            for pa in by_email[a]:
+                for pb in by_email[b]:
+                    if pa != pb:
+                        pairs.add(frozenset((pa, pb)))
+    return pairs
+
+
+def _person(participant):
+    attributes = {a: getattr(participant, a).casefold() for a in ATTRIBUTES}
+    return Person(participant.pk, attributes)
+
+
+def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None,
+                   keep_apart=(), use_met_before=True):
+    """Returns a new draft plan (JSON-ready dict) for these participants.
+
+    Raises PlanError when the pins and keep-apart pairs cannot all hold.
+    """
+    seed = new_seed() if seed is None else seed
+    ids = {p.pk for p in participants}
+    pinned = {int(k): int(v) for k, v in (pinned or {}).items() if int(k) in ids}
+    pinned = {k: v for k, v in pinned.items() if v < room_count}
+    keep_apart = [sorted(pair) for pair in keep_apart if set(pair) <= ids and len(set(pair)) == 2]
+    met = met_before_pairs(workshop, participants) if use_met_before else set()
+    try:
+        plan = plan_rooms(
+            [_person(p) for p in participants],
+            room_count,
+            seed=seed,
+            met_before=met,
+            keep_apart=keep_apart,
+            pinned=pinned,
+            time_limit=PLAN_TIME_LIMIT,
+        )
+    except ValueError as exc:
+        raise PlanError(str(exc)) from exc
+    return {
+        "seed": seed,
+        "rooms": [list(room) for room in plan.rooms],
+        "pinned": {str(k): v for k, v in pinned.items()},
+        "keep_apart": keep_apart,
+        "use_met_before": use_met_before,
+    }
+
+
+def reconcile(draft, participants):
+    """Returns the draft's rooms with departed people dropped and new joiners left out.
+
+    Also returns the ids of participants the draft does not place yet.
+    """
+    ids = {p.pk for p in participants}
+    rooms = [[pid for pid in room if pid in ids] for room in draft["rooms"]]
+    placed = {pid for room in rooms for pid in room}
+    return rooms, [p.pk for p in participants if p.pk not in placed]
+
+
+def move_in_draft(draft, participant_id, room_index):
+    """Moves one person to another room of the draft (sizes may then differ by more than one)."""
+    if not 0 <= room_index < len(draft["rooms"]):
+        raise PlanError(_("There is no room %(number)s.") % {"number": room_index + 1})
+    rooms = [[pid for pid in room if pid != participant_id] for room in draft["rooms"]]
+    rooms[room_index].append(participant_id)
+    if str(participant_id) in draft["pinned"]:
+        draft["pinned"][str(participant_id)] = room_index
+    draft["rooms"] = rooms
+    return draft
+
+
+@dataclass
+class RoomView:
+    index: int
+    members: list
+    similar_pairs: dict
+    distinct: dict
+
+    @property
+    def number(self):
+        return self.index + 1
+
+
+@dataclass
+class PlanView:
+    rooms: list
+    similar_pairs: dict
+    lower_bound: dict
+    met_before_together: int
+    unplaced: list
+    sizes_balanced: bool
+
+    @property
+    def gap(self):
+        return {a: self.similar_pairs[a] - self.lower_bound[a] for a in ATTRIBUTES}
+
+    def headline(self):
+        """Returns one line per attribute: "as mixed as possible" or the gap to the ideal."""
+        labels = {"department": _("Departments"), "location": _("Locations")}
+        lines = []
+        for attribute in ATTRIBUTES:
+            gap = self.gap[attribute]
+            if gap <= 0:
+                verdict = _("as mixed as possible")
+            else:
+                verdict = _("%(gap)s same-%(what)s pairs above the best possible") % {
+                    "gap": gap, "what": attribute,
+                }
+            lines.append(f"{labels[attribute]}: {verdict}")
+        return lines
+
+    @property
+    def optimal(self):
+        return all(gap <= 0 for gap in self.gap.values()) and not self.met_before_together
+
+
+def evaluate(workshop, draft, participants):
+    """Returns a PlanView of the draft as it stands (after manual moves too)."""
+    by_id = {p.pk: p for p in participants}
+    rooms, unplaced = reconcile(draft, participants)
+    met = met_before_pairs(workshop, participants) if draft.get("use_met_before") else set()
+    totals = {a: Counter(getattr(p, a).casefold() for p in participants) for a in ATTRIBUTES}
+    lower = {a: spread_lower_bound(totals[a].values(), max(1, len(rooms))) for a in ATTRIBUTES}
+    views, similar, met_together = [], dict.fromkeys(ATTRIBUTES, 0), 0
+    for index, room in enumerate(rooms):
+        members = sorted((by_id[pid] for pid in room), key=lambda p: p.name.casefold())
+        room_similar, distinct = {}, {}
+        for attribute in ATTRIBUTES:
+            counts = Counter(getattr(p, attribute).casefold() for p in members)
+            room_similar[attribute] = sum(c * (c - 1) // 2 for c in counts.values())
+            distinct[attribute] = len(counts)
+            similar[attribute] += room_similar[attribute]
+        met_together += sum(
+            1 for a, b in itertools.combinations(room, 2) if frozenset((a, b)) in met
+        )
+        views.append(RoomView(index, members, room_similar, distinct))
+    sizes = [len(room) for room in rooms]
+    return PlanView(
+        rooms=views,
+        similar_pairs=similar,
+        lower_bound=lower,
+        met_before_together=met_together,
+        unplaced=[by_id[pid] for pid in unplaced],
+        sizes_balanced=not sizes or max(sizes) - min(sizes) <= 1,
+    )

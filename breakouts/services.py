@@ -1,0 +1,124 @@
+"""Writes that span rooms, memberships and the workshop, and announce themselves.
+
+Starting breakouts turns the facilitators' draft plan into rooms in one transaction; a late
+joiner is seated where they add the least sameness. Both broadcast after commit.
+"""
+
+import random
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from breakouts import events
+from breakouts.models import Room
+from breakouts.planning import PlanError, draft_new_plan, met_before_pairs, reconcile
+from workshops.models import PhaseError, Workshop
+
+
+def _assignment(participant, room):
+    return {"participant": participant.pk, "room": room.number, "url": room.get_absolute_url()}
+
+
+@transaction.atomic
+def start_breakouts(workshop):
+    """Saves the draft plan as rooms, picks a scribe per room at random, opens breakouts.
+
+    People who joined after the plan was drafted are seated as late joiners; people who left
+    are dropped; rooms left empty are not created. Every participant hears `room.assigned`
+    with their room. Raises PhaseError outside the lobby and PlanError with nobody to seat.
+    """
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if workshop.phase != Workshop.Phase.LOBBY:
+        raise PhaseError(_("Breakouts can start only from the lobby."))
+    if workshop.rooms.exists():
+        raise PlanError(_("This workshop already has rooms."))
+    participants = list(workshop.participants.all())
+    if not participants:
+        raise PlanError(_("Nobody has joined yet, so there is no one to seat."))
+    draft = workshop.draft_plan or draft_new_plan(
+        workshop, participants, room_count=workshop.planned_room_count(len(participants))
+    )
+    room_ids, unplaced = reconcile(draft, participants)
+    room_ids = [ids for ids in room_ids if ids]
+    by_id = {p.pk: p for p in participants}
+    rng = random.Random(draft.get("seed"))  # noqa: S311 - a fair draw, not a secret
+    now = timezone.now()
+    rooms = Room.objects.bulk_create(
+        Room(
+            workshop=workshop,
+            number=number,
+            scribe_id=rng.choice(ids),
+            step_started_at=now,
+            last_activity_at=now,
+        )
+        for number, ids in enumerate(room_ids, start=1)
+    )
+    assignments = []
+    for room, ids in zip(rooms, room_ids, strict=True):
+        workshop.participants.filter(pk__in=ids).update(room=room)
+        assignments.extend(_assignment(by_id[pid], room) for pid in ids)
+    workshop.move_to(Workshop.Phase.BREAKOUTS, extra={"rooms": len(rooms)})
+    workshop.bump_rev()
+    events.send_workshop_event(workshop, "room.assigned", {"assignments": assignments})
+    for pid in unplaced:
+        place_late_joiner(by_id[pid])
+    return rooms
+
+
+def _sameness(participant, members, met):
+    cost = 0
+    for member in members:
+        cost += member.department.casefold() == participant.department.casefold()
+        cost += member.location.casefold() == participant.location.casefold()
+        cost += frozenset((member.pk, participant.pk)) in met
+    return cost
+
+
+@transaction.atomic
+def place_late_joiner(participant):
+    """Seats a participant who joined during breakouts and returns their room (None if no rooms).
+
+    Among the smallest rooms, picks the one where they add the fewest similar pairs (same
+    department, same location, met before); ties are broken at random. The participant hears
+    `room.assigned`; the room and the control room hear `members.changed`.
+    """
+    workshop = participant.workshop
+    rooms = list(Room.objects.filter(workshop=workshop).with_members())
+    if not rooms:
+        return None
+    smallest = min(len(room.members.all()) for room in rooms)
+    candidates = [room for room in rooms if len(room.members.all()) == smallest]
+    met = met_before_pairs(workshop, [*workshop.participants.all()])
+    costs = {room.pk: _sameness(participant, room.members.all(), met) for room in candidates}
+    best = min(costs.values())
+    room = random.choice([r for r in candidates if costs[r.pk] == best])  # noqa: S311
+    participant.room = room
+    participant.save(update_fields=["room"])
+    if room.scribe_id is None:
+        room.scribe = participant
+        room.save(update_fields=["scribe"])
+    announce_members_changed(room)
+    workshop.bump_rev()
+    events.send_workshop_event(
+        workshop, "room.assigned", {"assignments": [_assignment(participant, room)]}
+    )
+    return room
+
+
+def announce_members_changed(room):
+    """Bumps the room's revision and tells the room who its members are now."""
+    from workshops.live import participant_public
+
+    Room.objects.filter(pk=room.pk).update(rev=F("rev") + 1, last_activity_at=timezone.now())
+    room.refresh_from_db(fields=["rev", "last_activity_at", "scribe"])
+    members = room.members.order_by("name", "pk")
+    events.send_room_event(
+        room,
+        "members.changed",
+        {
+            "members": [participant_public(member) for member in members],
+            "scribe": room.scribe_id,
+        },
+    )

@@ -1,0 +1,156 @@
+"""The room page: the server renders the room as it is now; static/js/room.js keeps it live."""
+
+from django.shortcuts import render
+
+from breakouts.live import room_state
+from breakouts.models import Item, Step
+from breakouts.ops import (
+    HELP_MAX_CHARS,
+    ITEM_LONG_MAX_CHARS,
+    ITEM_TEXT_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    RATIONALE_MAX_CHARS,
+)
+from workshops.access import _get_room_for_participant
+from workshops.live import participant_public, workshop_state
+
+STEP_PROMPTS = {
+    Step.DEFINE: (
+        "Agree on one sentence: who is affected, what happens, and how you know. Describe the "
+        "problem, not a solution."
+    ),
+    Step.ROOT_CAUSES: (
+        "Ask “why?” until you reach a cause you can act on; sort causes into people, process, "
+        "technology, environment."
+    ),
+    Step.ALTERNATIVES: (
+        "Go for quantity first: every way the group could remove a root cause. Note the pros "
+        "and cons of each; judge later."
+    ),
+    Step.SELECTION: (
+        "Spread your votes over the alternatives you believe in; then the scribe records the "
+        "chosen alternative and why the group chose it."
+    ),
+    Step.PLAN: (
+        "Turn the choice into action items with one owner, a due date and a measure of "
+        "success each; agree how the group will hold itself accountable."
+    ),
+}
+
+
+def labels():
+    """Returns the room page's translated texts for static/js/room.js."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "not_chosen": _("not chosen yet"),
+        "choose": _("Choose"),
+        "propose": _("Propose"),
+        "chosen": _("Chosen"),
+        "proposed_by": _("Proposed by %(name)s"),
+        "challenge_help_scribe": _("You are the scribe: choose the challenge for your room."),
+        "challenge_help_member": _("The scribe chooses the challenge; you can propose one."),
+        "items_root_causes": _("Root causes"),
+        "items_alternatives": _("Alternatives"),
+        "items_plan": _("Action items"),
+        "field_text_root_causes": _("Root cause"),
+        "field_text_alternatives": _("Alternative"),
+        "field_text_plan": _("Task"),
+        "field_category": _("Category"),
+        "field_pros": _("Pros"),
+        "field_cons": _("Cons"),
+        "field_owner": _("Owner"),
+        "field_due_date": _("Due date"),
+        "field_success_measure": _("Success measure"),
+        "field_status": _("Status"),
+        "add_root_causes": _("Add root cause"),
+        "add_alternatives": _("Add alternative"),
+        "add_plan": _("Add action item"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "confirm_delete": _("Delete this item?"),
+        "nobody": _("nobody"),
+        "no_category": _("no category"),
+        "voted": _("%(n)s of %(total)s have voted"),
+        "votes_left": _("You have %(n)s of %(max)s votes left."),
+        "vote_add": _("Add a vote to %(title)s"),
+        "vote_remove": _("Remove a vote from %(title)s"),
+        "votes": _("%(n)s votes"),
+        "nothing_selected": _("Nothing chosen yet."),
+        "no_alternative": _("(none)"),
+        "selected": _("Chosen: %(title)s"),
+        "because": _("Why: %(text)s"),
+        "scribe": _("scribe"),
+        "you_are_scribe": _("You are the scribe."),
+        "offer_sent": _("Offer sent to %(name)s; waiting for them to accept."),
+        "offer_pending": _("%(name)s has been offered the scribe role."),
+        "online": _("online"),
+        "offline": _("offline"),
+        "typing": _("The scribe is typing…"),
+        "time_up": _("Time is up"),
+        "time_left": _("%(time)s left"),
+        "note_empty": _("Nothing written yet."),
+        "note_scribe_only": _("Only the scribe writes the notes; everyone sees them live."),
+        "conflict": _("Someone else changed this note meanwhile; their version is shown. "
+                      "Your text was:"),
+        "use_mine": _("Use my text"),
+        "help_sent": _("Help requested — the facilitator has been told."),
+        "help_on_way": _("The facilitator is on the way."),
+        "error": _("Not saved: %(message)s"),
+        "plenary": _("Breakouts are over — follow your facilitator."),
+        "broadcast": _("Message from the facilitator"),
+        "dismiss": _("Dismiss"),
+        "you": _("you"),
+    }
+
+
+def room(request, code, number):
+    """Shows a breakout room to its members and to the workshop's facilitators."""
+    from django.utils.translation import gettext as _
+
+    workshop, room, participant = _get_room_for_participant(request, code, number)
+    acting = request.GET.get("as") == "facilitator" and participant is None
+    query = f"?room={room.number}" + ("&as=facilitator" if acting else "")
+    ws_path = f"/ws/w/{workshop.join_code}/"  # breakouts/routing.py
+    if participant is None:
+        ws_path += query
+    state = {
+        "type": "state",
+        "rev": workshop.rev,
+        "workshop": workshop_state(workshop, participant),
+        "room": room_state(room, participant),
+        "me": {
+            "participant": participant_public(participant) if participant else None,
+            "role": "member" if participant else ("facilitator" if acting else "observer"),
+            "room": room.number,
+            "user": request.user.pk if participant is None else None,
+        },
+    }
+    page = {
+        "labels": labels(),
+        "prompts": {step: _(text) for step, text in STEP_PROMPTS.items()},
+        "categories": [{"value": v, "label": str(label)} for v, label in Item.Category.choices],
+        "statuses": [{"value": v, "label": str(label)} for v, label in Item.Status.choices],
+        "limits": {
+            "note": NOTE_MAX_CHARS, "item": ITEM_TEXT_MAX_CHARS, "long": ITEM_LONG_MAX_CHARS,
+            "rationale": RATIONALE_MAX_CHARS, "help": HELP_MAX_CHARS,
+        },
+    }
+    return render(
+        request,
+        "breakouts/room.html",
+        {
+            "workshop": workshop,
+            "room": room,
+            "participant": participant,
+            "state": state,
+            "room_data": state["room"],
+            "page_data": page,
+            "ws_path": ws_path,
+            "steps": list(Step),
+            "prompts": page["prompts"],
+            "acting": acting,
+        },
+    )

@@ -1,0 +1,346 @@
+// The one live socket of every Roundtable page (see docs/protocol.md).
+//
+//   const live = connectLive({url: "/ws/w/ABC123/", onState, onEvent, onStatus});
+//   live.send("item.add", {step: "root_causes", fields: {text: "…"}})  // → Promise(ack)
+//   live.sync(); live.close();
+//
+// What it guarantees to the page:
+// - onState(frame) is called with every full snapshot (on connect, after sync, after a gap);
+// - onEvent(frame) is called once per event, in revision order per scope; duplicates and
+//   events already contained in a snapshot are dropped; a gap triggers a sync instead;
+// - ops are kept in an outbox in localStorage until acked and resent (same ids) after a
+//   reconnect or a reload, so nothing typed while offline is lost and nothing is applied twice;
+// - onStatus("live" | "reconnecting" | "offline").
+
+const EPHEMERAL = new Set(["typing"]);
+const RETRY_LATER = new Set(["rate_limited", "unavailable"]);
+const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
+const OFFLINE_AFTER_ATTEMPTS = 4;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 15000;
+
+export function newOpId() {
+  if (globalThis.crypto && crypto.randomUUID) {
+    try {
+      return crypto.randomUUID();
+    } catch (e) {
+      // randomUUID exists only in secure contexts; fall through.
+    }
+  }
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function socketUrl(url) {
+  if (/^wss?:\/\//.test(url)) return url;
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${window.location.host}${url}`;
+}
+
+function revKey(frame) {
+  return frame.scope === "room" ? `room:${frame.room}` : "workshop";
+}
+
+class Outbox {
+  constructor(key) {
+    this.key = key;
+    this.entries = [];
+    try {
+      const raw = window.localStorage.getItem(key);
+      this.entries = raw ? JSON.parse(raw) : [];
+    } catch (e) {
+      this.entries = [];
+    }
+    if (!Array.isArray(this.entries)) this.entries = [];
+  }
+
+  save() {
+    try {
+      if (this.entries.length) {
+        window.localStorage.setItem(this.key, JSON.stringify(this.entries));
+      } else {
+        window.localStorage.removeItem(this.key);
+      }
+    } catch (e) {
+      // Storage full or disabled: the ops still live in memory for this page.
+    }
+  }
+
+  push(entry) {
+    this.entries.push(entry);
+    this.save();
+  }
+
+  remove(id) {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((entry) => entry.frame.id !== id);
+    if (this.entries.length !== before) this.save();
+    return before !== this.entries.length;
+  }
+
+  has(id) {
+    return this.entries.some((entry) => entry.frame.id === id);
+  }
+}
+
+export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
+  const outbox = new Outbox(`roundtable.outbox:${url}`);
+  const pending = new Map(); // op id → {resolve, reject}
+  const revs = new Map(); // "workshop" | "room:<n>" → last applied revision
+  let sentHere = new Set(); // op ids already sent on the current socket
+  let ws = null;
+  let ready = false; // a state frame arrived on the current socket
+  let syncing = false;
+  let buffered = []; // events that arrived while waiting for a snapshot
+  let attempts = 0;
+  let timer = null;
+  let retryTimer = null;
+  let closed = false;
+  let status = null;
+
+  function setStatus(next, detail) {
+    if (next === status) return;
+    status = next;
+    if (onStatus) onStatus(next, detail || {});
+  }
+
+  function raw(frame) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function settle(id, ok, frame) {
+    outbox.remove(id);
+    const waiter = pending.get(id);
+    if (!waiter) return;
+    pending.delete(id);
+    if (ok) waiter.resolve(frame);
+    else waiter.reject(frame);
+  }
+
+  function flushOutbox() {
+    if (!ready) return;
+    for (const entry of outbox.entries) {
+      if (sentHere.has(entry.frame.id)) continue;
+      if (!raw(entry.frame)) return;
+      sentHere.add(entry.frame.id);
+    }
+  }
+
+  function applyState(frame) {
+    revs.clear();
+    revs.set("workshop", frame.rev);
+    if (frame.room) revs.set(`room:${frame.room.number}`, frame.room.rev);
+    for (const room of frame.rooms || []) revs.set(`room:${room.number}`, room.rev);
+    syncing = false;
+    const later = buffered;
+    buffered = [];
+    if (onState) onState(frame);
+    for (const event of later) applyEvent(event);
+  }
+
+  function applyEvent(frame) {
+    if (frame.rev === undefined || frame.rev === null) {
+      if (onEvent) onEvent(frame);
+      return;
+    }
+    const key = revKey(frame);
+    const known = revs.get(key);
+    if (known !== undefined) {
+      if (frame.rev <= known) return; // a duplicate, or already part of the last snapshot
+      if (frame.rev > known + 1) {
+        sync();
+        buffered.push(frame);
+        return;
+      }
+    }
+    revs.set(key, frame.rev);
+    if (onEvent) onEvent(frame);
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "state":
+        ready = true;
+        attempts = 0;
+        setStatus("live");
+        applyState(frame);
+        flushOutbox();
+        return;
+      case "ack":
+        settle(frame.id, true, frame);
+        return;
+      case "error":
+        if (frame.id && RETRY_LATER.has(frame.code) && outbox.has(frame.id)) {
+          sentHere.delete(frame.id);
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(flushOutbox, 1000);
+          return;
+        }
+        if (frame.id && (outbox.has(frame.id) || pending.has(frame.id))) {
+          settle(frame.id, false, frame);
+        } else if (onError) {
+          onError(frame);
+        }
+        return;
+      default:
+        if (!ready || syncing) {
+          buffered.push(frame);
+          return;
+        }
+        applyEvent(frame);
+    }
+  }
+
+  function drop() {
+    if (!ws) return;
+    const old = ws;
+    ws = null;
+    ready = false;
+    old.onopen = old.onmessage = old.onclose = old.onerror = null;
+    try {
+      old.close(1000);
+    } catch (e) {
+      // already closing
+    }
+  }
+
+  function scheduleReconnect() {
+    clearTimeout(timer);
+    attempts += 1;
+    const online = navigator.onLine !== false;
+    setStatus(!online || attempts >= OFFLINE_AFTER_ATTEMPTS ? "offline" : "reconnecting");
+    if (!online) return; // the "online" event reconnects
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1));
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // jitter: no reconnect storms
+    timer = setTimeout(open, delay);
+  }
+
+  function open() {
+    clearTimeout(timer);
+    if (closed) return;
+    drop();
+    ready = false;
+    syncing = false;
+    buffered = [];
+    sentHere = new Set();
+    const socket = new WebSocket(socketUrl(url));
+    ws = socket;
+    socket.onmessage = (message) => {
+      let frame;
+      try {
+        frame = JSON.parse(message.data);
+      } catch (e) {
+        return;
+      }
+      handle(frame);
+    };
+    socket.onclose = (event) => {
+      if (ws !== socket) return;
+      ws = null;
+      ready = false;
+      if (closed) return;
+      if (FINAL_CLOSE_CODES.has(event.code)) {
+        setStatus("offline", { code: event.code, final: true });
+        return;
+      }
+      scheduleReconnect();
+    };
+  }
+
+  function sync() {
+    if (syncing) return;
+    syncing = true;
+    if (!raw({ op: "sync", id: newOpId() })) syncing = false;
+  }
+
+  function send(op, fields = {}, { coalesce } = {}) {
+    if (op === "sync") {
+      sync();
+      return Promise.resolve(null);
+    }
+    const frame = { ...fields, op, id: newOpId() };
+    if (EPHEMERAL.has(op)) {
+      if (ready) raw(frame);
+      return Promise.resolve(null);
+    }
+    if (coalesce) {
+      // An older write of the same thing that has not left yet is superseded by this one.
+      for (const entry of [...outbox.entries]) {
+        if (entry.coalesce === coalesce && !sentHere.has(entry.frame.id)) {
+          outbox.remove(entry.frame.id);
+          const waiter = pending.get(entry.frame.id);
+          pending.delete(entry.frame.id);
+          if (waiter) waiter.resolve(null);
+        }
+      }
+    }
+    const promise = new Promise((resolve, reject) => pending.set(frame.id, { resolve, reject }));
+    outbox.push({ frame, coalesce: coalesce || null });
+    if (ready && raw(frame)) sentHere.add(frame.id);
+    return promise;
+  }
+
+  function close() {
+    closed = true;
+    clearTimeout(timer);
+    clearTimeout(retryTimer);
+    window.removeEventListener("online", wentOnline);
+    window.removeEventListener("offline", wentOffline);
+    drop();
+  }
+
+  function wentOnline() {
+    if (closed) return;
+    attempts = 0;
+    if (!ws) open();
+  }
+
+  function wentOffline() {
+    // A dead network does not always close a socket promptly: stop using it now, keep the
+    // outbox, and reconnect on "online".
+    drop();
+    clearTimeout(timer);
+    setStatus("offline");
+  }
+
+  window.addEventListener("online", wentOnline);
+  window.addEventListener("offline", wentOffline);
+  setStatus(navigator.onLine === false ? "offline" : "reconnecting");
+  if (navigator.onLine !== false) open();
+
+  return {
+    send,
+    sync,
+    close,
+    get status() {
+      return status;
+    },
+    get pendingCount() {
+      return outbox.entries.length;
+    },
+    rev(key = "workshop") {
+      return revs.get(key);
+    },
+  };
+}
+
+// Shows a connection status in an element carrying translated labels as data attributes:
+// <span id="live-status" data-live="Live" data-reconnecting="Reconnecting…"
+//       data-offline="Offline — your changes will be sent when you reconnect"></span>
+const DEFAULT_LABELS = {
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline — your changes will be sent when you reconnect",
+};
+
+export function showStatus(element, status) {
+  if (!element) return;
+  element.textContent = element.dataset[status] || DEFAULT_LABELS[status] || status;
+  element.dataset.status = status;
+  element.classList.remove("text-bg-success", "text-bg-warning", "text-bg-secondary");
+  const tone = { live: "text-bg-success", reconnecting: "text-bg-warning" }[status];
+  element.classList.add(tone || "text-bg-secondary");
+}

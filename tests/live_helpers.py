@@ -1,0 +1,135 @@
+"""Helpers of the live-layer tests: a workshop with rooms, sessions, and sockets."""
+
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from breakouts.models import Room
+from config.asgi import application
+from workshops.access import remember_participant
+from workshops.models import Challenge, Participant, Workshop
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+
+
+def make_workshop(owner, *, rooms=2, members=3, phase=Workshop.Phase.BREAKOUTS):
+    """Returns (workshop, [room, ...], {room number: [participants]}); first member scribes."""
+    workshop = Workshop.objects.create(title="Peer day", owner=owner, phase=phase)
+    Challenge.objects.create(workshop=workshop, title="Silos", description="Teams", position=0)
+    Challenge.objects.create(workshop=workshop, title="Churn", description="People", position=1)
+    created, people = [], {}
+    departments = ["Sales", "IT", "HR", "Ops"]
+    for number in range(1, rooms + 1):
+        room = Room.objects.create(
+            workshop=workshop, number=number, step_started_at=timezone.now()
+        )
+        people[number] = [
+            Participant.objects.create(
+                workshop=workshop, name=f"P{number}-{index}", department=departments[index % 4],
+                location="Oslo" if index % 2 else "Lima", room=room,
+            )
+            for index in range(members)
+        ]
+        room.scribe = people[number][0]
+        room.save()
+        created.append(room)
+    return workshop, created, people
+
+
+def session_cookie(participant=None, user=None):
+    """Returns a Cookie header signing a browser in as a participant and/or a user."""
+    store = SessionStore()
+    if participant is not None:
+        remember_participant(store, participant)
+    if user is not None:
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode())
+
+
+class Socket:
+    """A WebsocketCommunicator that speaks the protocol's frames."""
+
+    def __init__(self, communicator):
+        self.comm = communicator
+        self.state = None
+        self.backlog = []  # frames received while looking for another one
+
+    async def send(self, op, **fields):
+        frame = {"op": op, "id": fields.pop("id", None) or uuid.uuid4().hex, **fields}
+        await self.comm.send_json_to(frame)
+        return frame["id"]
+
+    async def receive(self, timeout=3):
+        return await self.comm.receive_json_from(timeout=timeout)
+
+    async def receive_until(self, predicate, timeout=3, limit=200):
+        """Returns the first frame matching predicate; others stay in the backlog, in order."""
+        for index, frame in enumerate(self.backlog):
+            if predicate(frame):
+                del self.backlog[index]
+                return frame
+        for _ in range(limit):
+            frame = await self.receive(timeout)
+            if predicate(frame):
+                return frame
+            self.backlog.append(frame)
+        raise AssertionError("no matching frame")
+
+    async def reply_to(self, op_id, timeout=3):
+        return await self.receive_until(
+            lambda f: f.get("type") in ("ack", "error", "state") and f.get("id") == op_id, timeout
+        )
+
+    async def event(self, kind, timeout=3, **match):
+        """Returns the next `kind` event whose fields equal `match` (item text via item_text)."""
+        text = match.pop("item_text", None)
+
+        def wanted(frame):
+            if frame.get("type") != kind:
+                return False
+            if text is not None and frame.get("item", {}).get("text") != text:
+                return False
+            return all(frame.get(key) == value for key, value in match.items())
+
+        return await self.receive_until(wanted, timeout)
+
+    async def op(self, op, **fields):
+        """Sends an op and returns its ack or error frame."""
+        op_id = await self.send(op, **fields)
+        return await self.reply_to(op_id)
+
+    async def nothing(self, timeout=0.2):
+        """True when nothing arrives but presence news of the socket's own room.
+
+        The backlog (frames seen while waiting for others) is dropped first.
+        """
+        self.backlog.clear()
+        own_room = (self.state or {}).get("room") and self.state["room"]["number"]
+        while not await self.comm.receive_nothing(timeout):
+            frame = await self.receive()
+            if frame.get("type") != "presence.changed" or frame.get("room") != own_room:
+                self.backlog.append(frame)
+                return False
+        return True
+
+    async def close(self):
+        await self.comm.disconnect()
+
+
+async def open_socket(path, participant=None, user=None, *, expect_state=True):
+    cookie = await database_sync_to_async(session_cookie)(participant, user)
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    socket = Socket(communicator)
+    if expect_state:
+        socket.state = await socket.event("state")
+    return socket

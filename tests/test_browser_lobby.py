@@ -1,0 +1,93 @@
+"""A facilitator sets up a workshop and opens the lobby; two people join and see each other live."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-passphrase"
+
+
+def log_in(page, username):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/workshops/$"))
+
+
+def create_workshop_with_two_challenges(page):
+    page.get_by_role("link", name="New workshop").click()
+    page.get_by_label("Title").fill("Peer problem-solving day")
+    page.get_by_role("button", name="Create workshop").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Challenges")
+    for count, (title, description) in enumerate(
+        [("Hybrid work", "Decisions happen in corridors."), ("Handoffs", "Work waits.")], start=1
+    ):
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Description").fill(description)
+        page.get_by_role("button", name="Add challenge").click()
+        heading = page.get_by_role("heading", name=re.compile(rf"^{count} challenges?$"))
+        expect(heading).to_be_visible()
+    page.get_by_role("link", name="Done: back to the workshop").click()
+
+
+def open_lobby(page):
+    page.get_by_role("button", name="Open the lobby").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Participants can join")
+    dialog.get_by_role("button", name="Open the lobby").click()
+    expect(page.get_by_role("region", name="Run the workshop")).to_contain_text("phase Lobby")
+    return page.get_by_test_id("join-code").inner_text().strip()
+
+
+def join(page, code, name, department, location):
+    page.goto("/join/")
+    page.get_by_label("Join code").fill(code.lower())
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Department").fill(department)
+    page.get_by_label("Location").fill(location)
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
+    expect(page.locator("[data-live-status]")).to_have_text("Live")
+
+
+def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context):
+    User.objects.create_user("dana", "dana@example.com", PASSWORD)
+    facilitator = new_context().new_page()
+    log_in(facilitator, "dana")
+    create_workshop_with_two_challenges(facilitator)
+    code = open_lobby(facilitator)
+    expect(facilitator.locator("[data-live-status]")).to_have_text("Live")
+
+    ana = new_context().new_page()
+    join(ana, code, "Ana", "Sales", "Lyon")
+    lobby = ana.locator("[data-roster-root]")
+    expect(ana.get_by_text("Hybrid work")).to_be_visible()
+    expect(ana.get_by_text("Handoffs")).to_be_visible()
+
+    ben = new_context().new_page()
+    join(ben, code, "Ben", "sales ", "Toronto")
+
+    # Ana's page learns about Ben without a reload; Ben's lobby shows Ana.
+    expect(lobby.get_by_text("Ben", exact=True)).to_be_visible()
+    expect(lobby.locator("[data-roster-total]")).to_have_text("2")
+    expect(lobby.locator("[data-counts='department']")).to_contain_text("Sales 2")
+    expect(ben.locator("[data-roster-root]").get_by_text("Ana", exact=True)).to_be_visible()
+
+    # A change on Ana's side reaches Ben live as well.
+    ana.get_by_role("link", name="Edit my details").click()
+    ana.get_by_label("Your name").fill("Ana Maria")
+    ana.get_by_role("button", name="Save").click()
+    expect(ben.locator("[data-roster-root]").get_by_text("Ana Maria", exact=True)).to_be_visible()
+
+    # The facilitator's roster filled in while the page stayed open.
+    roster = facilitator.locator("[data-roster-root]")
+    expect(roster.get_by_role("cell", name="Ana Maria", exact=True)).to_be_visible()
+    expect(roster.get_by_role("cell", name="Ben", exact=True)).to_be_visible()
+    expect(roster.locator("[data-roster-total]")).to_have_text("2")
+    expect(roster.locator("[data-counts='location']")).to_contain_text("Toronto 1")

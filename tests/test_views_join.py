@@ -1,0 +1,310 @@
+"""Joining by code, link and personal link; the participant's lobby and own details."""
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from breakouts import events
+from breakouts.models import Room
+from workshops.access import participant_from_session
+from workshops.models import Participant, Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def workshop(facilitator):
+    workshop = Workshop.objects.create(
+        owner=facilitator, title="Peer day", departments="Sales\nFinance", locations=""
+    )
+    workshop.add_challenge("Hybrid work", "Decisions happen in corridors.")
+    workshop.phase = Workshop.Phase.LOBBY
+    workshop.save()
+    return workshop
+
+
+@pytest.fixture
+def sent_events(monkeypatch):
+    """Records every workshop event as (type, rev, payload) instead of broadcasting it."""
+    sent = []
+
+    def capture(workshop, event_type, payload):
+        sent.append((event_type, workshop.rev, payload))
+
+    monkeypatch.setattr(events, "send_workshop_event", capture)
+    return sent
+
+
+def join_url(workshop):
+    return reverse("workshops:join_code", args=[workshop.join_code])
+
+
+def join(client, workshop, **fields):
+    data = {"name": "Ana", "department": "Sales", "location": "Lyon", **fields}
+    return client.post(join_url(workshop), data)
+
+
+# -- the code box -------------------------------------------------------------------------
+
+
+def test_code_box_redirects_to_the_workshops_form_ignoring_case_and_spaces(client, workshop):
+    messy = f" {workshop.join_code[:3].lower()} {workshop.join_code[3:].lower()} "
+    response = client.get(reverse("workshops:join"), {"code": messy})
+    assert response.status_code == 302
+    assert response.url == join_url(workshop)
+
+
+def test_code_box_rejects_a_malformed_code_with_a_field_error(client):
+    response = client.get(reverse("workshops:join"), {"code": "ab"})
+    assert response.status_code == 200
+    assert "A join code has 6 letters and digits" in response.content.decode()
+
+
+def test_join_page_without_a_code_shows_the_code_box(client):
+    response = client.get(reverse("workshops:join"))
+    assert response.status_code == 200
+    assert 'name="code"' in response.content.decode()
+
+
+# -- who may join -------------------------------------------------------------------------
+
+
+def test_unknown_code_gets_a_friendly_404(client, db):
+    response = client.get(reverse("workshops:join_code", args=["QQQQQQ"]))
+    assert response.status_code == 404
+    assert "No workshop with this code" in response.content.decode()
+
+
+def test_draft_workshop_explains_that_it_is_not_open_yet(client, workshop):
+    workshop.phase = Workshop.Phase.DRAFT
+    workshop.save()
+    response = client.get(join_url(workshop))
+    assert response.status_code == 200
+    assert "not open for joining yet" in response.content.decode()
+    assert join(client, workshop).status_code == 200
+    assert not workshop.participants.exists()
+
+
+def test_closed_workshop_explains_that_it_has_ended(client, workshop):
+    workshop.phase = Workshop.Phase.CLOSED
+    workshop.save()
+    response = join(client, workshop)
+    assert response.status_code == 200
+    assert "This workshop has ended" in response.content.decode()
+    assert not workshop.participants.exists()
+
+
+def test_joining_creates_a_participant_and_remembers_the_browser(client, workshop):
+    response = join(client, workshop, email="ana@example.com")
+    assert response.status_code == 302
+    assert response.url == reverse("workshops:lobby", args=[workshop.join_code])
+    participant = workshop.participants.get()
+    assert (participant.name, participant.department, participant.email) == (
+        "Ana", "Sales", "ana@example.com"
+    )
+    assert participant_from_session(client.session, workshop) == participant
+
+
+def test_the_same_browser_rejoining_returns_to_the_same_participant(client, workshop):
+    join(client, workshop)
+    response = join(client, workshop, name="Ana again")
+    assert response.status_code == 302
+    assert workshop.participants.count() == 1
+    assert client.get(join_url(workshop)).status_code == 302
+
+
+def test_fixed_department_list_rejects_an_unknown_department(client, workshop):
+    response = join(client, workshop, department="Legal")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not workshop.participants.exists()
+
+
+def test_fixed_department_list_renders_a_select_box(client, workshop):
+    content = client.get(join_url(workshop)).content.decode()
+    assert '<select name="department"' in content
+    assert 'list="location-options"' in content
+
+
+def test_free_text_labels_are_normalised_case_and_space_insensitively(workshop):
+    first, second = Client(), Client()
+    join(first, workshop, location="  Lyon ")
+    join(second, workshop, name="Ben", location="LYON")
+    assert set(workshop.participants.values_list("location", flat=True)) == {"Lyon"}
+
+
+def test_free_text_form_suggests_values_already_used(client, workshop):
+    join(Client(), workshop, location="Toronto")
+    content = client.get(join_url(workshop)).content.decode()
+    assert '<option value="Toronto">' in content
+
+
+def test_blank_name_is_a_field_error(client, workshop):
+    response = join(client, workshop, name="   ")
+    assert response.status_code == 200
+    assert not workshop.participants.exists()
+
+
+def test_join_link_opens_the_form_of_its_workshop(client, workshop):
+    url = reverse("workshops:join_link", args=[workshop.join_token])
+    assert workshop.title in client.get(url).content.decode()
+    response = client.post(url, {"name": "Ana", "department": "Sales", "location": "Lyon"})
+    assert response.status_code == 302
+    assert workshop.participants.count() == 1
+
+
+def test_unknown_join_link_is_404(client, db):
+    assert client.get(reverse("workshops:join_link", args=["nope" * 10])).status_code == 404
+
+
+def test_late_joiner_during_breakouts_is_handed_to_the_room_planner(client, workshop, monkeypatch):
+    from breakouts import services as breakout_services
+
+    placed = []
+    monkeypatch.setattr(breakout_services, "place_late_joiner", placed.append, raising=False)
+    workshop.phase = Workshop.Phase.BREAKOUTS
+    workshop.save()
+    assert join(client, workshop).status_code == 302
+    assert placed == [workshop.participants.get()]
+
+
+def test_joining_announces_participant_joined_with_a_new_revision(client, workshop, sent_events):
+    join(client, workshop)
+    participant = workshop.participants.get()
+    assert sent_events == [
+        (
+            "participant.joined",
+            1,
+            {
+                "participant": {
+                    "id": participant.pk,
+                    "name": "Ana",
+                    "department": "Sales",
+                    "location": "Lyon",
+                    "joined_at": participant.joined_at.isoformat(),
+                }
+            },
+        )
+    ]
+    workshop.refresh_from_db()
+    assert workshop.rev == 1
+
+
+def test_join_event_leaves_only_after_commit(client, workshop, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        join(client, workshop)
+    assert callbacks, "events are queued for after the commit, not sent inside it"
+
+
+# -- personal links -----------------------------------------------------------------------
+
+
+def test_personal_link_signs_the_browser_in_as_that_participant(client, workshop):
+    participant = Participant.objects.create(
+        workshop=workshop, name="Dee", department="Sales", location="Lyon", imported=True
+    )
+    response = client.get(participant.get_absolute_url())
+    assert response.url == reverse("workshops:lobby", args=[workshop.join_code])
+    assert participant_from_session(client.session, workshop) == participant
+
+
+def test_personal_link_with_missing_details_asks_for_them_first(client, workshop):
+    participant = Participant.objects.create(
+        workshop=workshop, name="Dee", department="", location="", imported=True
+    )
+    response = client.get(participant.get_absolute_url())
+    assert response.url == reverse("workshops:me", args=[workshop.join_code])
+
+
+def test_unknown_personal_link_is_404(client, db):
+    assert client.get(reverse("workshops:personal_link", args=["x" * 43])).status_code == 404
+
+
+# -- the lobby ----------------------------------------------------------------------------
+
+
+def test_lobby_shows_challenges_people_and_counts(client, workshop):
+    join(Client(), workshop, name="Ben", department="Finance", location="Toronto")
+    join(client, workshop)
+    content = client.get(reverse("workshops:lobby", args=[workshop.join_code])).content.decode()
+    for text in ("Hybrid work", "Ben", "Ana", "Finance", "Toronto", 'id="ws-path"'):
+        assert text in content
+    assert f"/ws/w/{workshop.join_code}/" in content
+
+
+def test_lobby_never_shows_e_mail_addresses(client, workshop):
+    join(Client(), workshop, name="Ben", email="ben@example.com")
+    join(client, workshop)
+    content = client.get(reverse("workshops:lobby", args=[workshop.join_code])).content.decode()
+    assert "ben@example.com" not in content
+
+
+def test_lobby_sends_a_stranger_to_the_join_form(client, workshop):
+    response = client.get(reverse("workshops:lobby", args=[workshop.join_code]))
+    assert response.url == join_url(workshop)
+
+
+def test_lobby_of_an_unknown_workshop_is_404(client, db):
+    assert client.get(reverse("workshops:lobby", args=["QQQQQQ"])).status_code == 404
+
+
+def test_lobby_moves_a_seated_participant_to_their_room_during_breakouts(client, workshop):
+    join(client, workshop)
+    room = Room.objects.create(workshop=workshop, number=1)
+    workshop.participants.update(room=room)
+    workshop.phase = Workshop.Phase.BREAKOUTS
+    workshop.save()
+    response = client.get(reverse("workshops:lobby", args=[workshop.join_code]))
+    try:
+        room_url = room.get_absolute_url()
+    except NoReverseMatch:  # before the room page exists the lobby stays put
+        assert response.status_code == 200
+    else:
+        assert response.url == room_url
+
+
+# -- editing one's own details ------------------------------------------------------------
+
+
+def test_participant_edits_own_details_and_everyone_hears(client, workshop, sent_events):
+    join(client, workshop)
+    response = client.post(
+        reverse("workshops:me", args=[workshop.join_code]),
+        {"name": "Ana B", "department": "Finance", "location": "lyon "},
+    )
+    assert response.status_code == 302
+    participant = workshop.participants.get()
+    assert (participant.name, participant.department, participant.location) == (
+        "Ana B", "Finance", "Lyon"
+    )
+    event_type, rev, payload = sent_events[-1]
+    assert event_type == "participant.updated"
+    assert rev == 2
+    assert payload["participant"]["name"] == "Ana B"
+
+
+def test_participant_cannot_edit_details_once_breakouts_started(client, workshop):
+    join(client, workshop)
+    workshop.phase = Workshop.Phase.BREAKOUTS
+    workshop.save()
+    url = reverse("workshops:me", args=[workshop.join_code])
+    response = client.post(url, {"name": "X", "department": "Finance", "location": "Lyon"})
+    assert response.url == reverse("workshops:lobby", args=[workshop.join_code])
+    assert workshop.participants.get().name == "Ana"
+
+
+def test_stranger_cannot_edit_anyones_details(client, workshop):
+    join(Client(), workshop)
+    response = client.post(
+        reverse("workshops:me", args=[workshop.join_code]),
+        {"name": "X", "department": "Finance", "location": "Lyon"},
+    )
+    assert response.url == join_url(workshop)
+    assert workshop.participants.get().name == "Ana"
+
+
+def test_participant_of_another_workshop_is_a_stranger_here(client, workshop, facilitator):
+    other = Workshop.objects.create(owner=facilitator, title="Other", phase="lobby")
+    join(client, workshop)
+    response = client.get(reverse("workshops:lobby", args=[other.join_code]))
+    assert response.url == reverse("workshops:join_code", args=[other.join_code])

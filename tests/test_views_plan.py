@@ -1,0 +1,222 @@
+"""Planning rooms and starting breakouts: the facilitator's flow (issue: breakouts)."""
+
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from breakouts import services
+from breakouts.models import Room
+from workshops.access import remember_participant
+from workshops.models import Challenge, Participant, Workshop
+
+pytestmark = pytest.mark.django_db
+
+ROSTER = [
+    ("Ana", "Sales", "Lyon"), ("Ben", "Sales", "Toronto"), ("Cy", "Finance", "Lyon"),
+    ("Di", "Finance", "Toronto"), ("Ed", "Operations", "Lyon"), ("Flo", "Operations", "Toronto"),
+]
+
+
+@pytest.fixture
+def workshop(facilitator):
+    workshop = Workshop.objects.create(
+        owner=facilitator, title="Peer problem solving", phase=Workshop.Phase.LOBBY,
+        room_count=2, target_room_size=None,
+    )
+    Challenge.objects.create(workshop=workshop, title="Retention")
+    for name, department, location in ROSTER:
+        Participant.objects.create(
+            workshop=workshop, name=name, department=department, location=location
+        )
+    return workshop
+
+
+def plan_url(workshop):
+    return reverse("breakouts:plan", args=[workshop.join_code])
+
+
+def action_url(workshop):
+    return reverse("breakouts:plan_action", args=[workshop.join_code])
+
+
+def test_plan_preview_shows_rooms_as_mixed_as_possible(facilitator_client, workshop):
+    response = facilitator_client.get(plan_url(workshop))
+    assert response.status_code == 200
+    plan = response.context["plan"]
+    assert len(plan.rooms) == 2
+    assert [len(room.members) for room in plan.rooms] == [3, 3]
+    for room in plan.rooms:
+        assert room.distinct["department"] == 3
+    assert plan.gap == {"department": 0, "location": 0}
+    assert "Departments: as mixed as possible" in response.content.decode()
+    assert "Locations: as mixed as possible" in response.content.decode()
+
+
+def test_outsider_facilitator_cannot_see_or_change_the_plan(outsider_client, workshop):
+    assert outsider_client.get(plan_url(workshop)).status_code == 404
+    response = outsider_client.post(action_url(workshop), {"action": "start"})
+    assert response.status_code == 404
+    assert not Room.objects.exists()
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, workshop):
+    response = client.get(plan_url(workshop))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_participant_cannot_start_breakouts(client, workshop):
+    session = client.session
+    remember_participant(session, workshop.participants.first())
+    session.save()
+    assert client.post(action_url(workshop), {"action": "start"}).status_code == 302
+    assert client.get(plan_url(workshop)).status_code == 302  # to the log-in page
+    assert not Room.objects.exists()
+
+
+def test_cofacilitator_can_plan(client, workshop, outsider):
+    workshop.cofacilitators.add(outsider)
+    client.force_login(outsider)
+    assert client.get(plan_url(workshop)).status_code == 200
+
+
+def test_reshuffle_gives_a_new_seed_and_honours_the_room_count(facilitator_client, workshop):
+    facilitator_client.get(plan_url(workshop))
+    workshop.refresh_from_db()
+    first_seed = workshop.draft_plan["seed"]
+    facilitator_client.post(
+        action_url(workshop), {"action": "reshuffle", "room_count": 3, "use_met_before": "on"}
+    )
+    workshop.refresh_from_db()
+    assert workshop.draft_plan["seed"] != first_seed
+    assert [len(room) for room in workshop.draft_plan["rooms"]] == [2, 2, 2]
+
+
+def test_reshuffle_with_too_many_rooms_shows_an_error_and_keeps_the_plan(
+    facilitator_client, workshop
+):
+    facilitator_client.get(plan_url(workshop))
+    workshop.refresh_from_db()
+    before = workshop.draft_plan
+    response = facilitator_client.post(
+        action_url(workshop), {"action": "reshuffle", "room_count": 7}, follow=True
+    )
+    assert "At most one room per person" in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.draft_plan == before
+
+
+def test_move_then_pin_survives_a_reshuffle(facilitator_client, workshop):
+    facilitator_client.get(plan_url(workshop))
+    workshop.refresh_from_db()
+    ana = workshop.participants.get(name="Ana")
+    target = 2 if ana.pk in workshop.draft_plan["rooms"][0] else 1
+    facilitator_client.post(
+        action_url(workshop), {"action": "move", "participant": ana.pk, "room": target}
+    )
+    facilitator_client.post(action_url(workshop), {"action": "pin", "participant": ana.pk})
+    for _ in range(3):
+        facilitator_client.post(action_url(workshop), {"action": "reshuffle", "room_count": 2})
+        workshop.refresh_from_db()
+        assert ana.pk in workshop.draft_plan["rooms"][target - 1]
+
+
+def test_keep_apart_pair_is_honoured_and_an_impossible_one_is_explained(
+    facilitator_client, workshop
+):
+    facilitator_client.get(plan_url(workshop))
+    ana = workshop.participants.get(name="Ana")
+    cy = workshop.participants.get(name="Cy")
+    facilitator_client.post(
+        action_url(workshop), {"action": "apart_add", "first": ana.pk, "second": cy.pk}
+    )
+    workshop.refresh_from_db()
+    rooms = workshop.draft_plan["rooms"]
+    assert not any(ana.pk in room and cy.pk in room for room in rooms)
+
+    # One room cannot keep anyone apart: the plan stays as it was, with the reason shown.
+    facilitator_client.post(action_url(workshop), {"action": "reshuffle", "room_count": 1})
+    workshop.refresh_from_db()
+    assert len(workshop.draft_plan["rooms"]) == 2
+    response = facilitator_client.post(
+        action_url(workshop), {"action": "reshuffle", "room_count": 1}, follow=True
+    )
+    assert "keep_apart" in response.content.decode() or "apart" in response.content.decode()
+
+
+def test_start_breakouts_saves_rooms_scribes_and_tells_everyone(
+    facilitator_client, workshop, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(
+        services.events, "send_workshop_event",
+        lambda w, kind, payload: sent.append((kind, payload)),
+    )
+    facilitator_client.get(plan_url(workshop))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = facilitator_client.post(action_url(workshop), {"action": "start"})
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.phase == Workshop.Phase.BREAKOUTS
+    rooms = list(Room.objects.filter(workshop=workshop).with_members())
+    assert [room.number for room in rooms] == [1, 2]
+    for room in rooms:
+        members = list(room.members.all())
+        assert len(members) == 3
+        assert room.scribe in members
+        assert len({m.department for m in members}) == 3
+    assignments = next(payload for kind, payload in sent if kind == "room.assigned")
+    assert sorted(a["participant"] for a in assignments["assignments"]) == sorted(
+        workshop.participants.values_list("pk", flat=True)
+    )
+    assert all(a["url"].startswith(f"/w/{workshop.join_code}/rooms/") for a in
+               assignments["assignments"])
+
+
+def test_start_breakouts_seats_people_who_joined_after_the_plan(facilitator_client, workshop):
+    facilitator_client.get(plan_url(workshop))
+    late = Participant.objects.create(
+        workshop=workshop, name="Gus", department="Sales", location="Lyon"
+    )
+    facilitator_client.post(action_url(workshop), {"action": "start"})
+    late.refresh_from_db()
+    assert late.room is not None
+    assert sorted(Counter(workshop.participants.values_list("room", flat=True)).values()) == [3, 4]
+
+
+def test_breakouts_cannot_start_twice(facilitator_client, workshop):
+    facilitator_client.post(action_url(workshop), {"action": "start"})
+    response = facilitator_client.post(action_url(workshop), {"action": "start"}, follow=True)
+    assert Room.objects.filter(workshop=workshop).count() == 2
+    assert "already started" in response.content.decode()
+
+
+def test_late_joiner_goes_to_the_smallest_room_where_they_add_most_variety(workshop):
+    services.start_breakouts(workshop)
+    # Make room 1 smaller, so the newcomer must go there whatever their department.
+    room1, room2 = Room.objects.filter(workshop=workshop).order_by("number")
+    moved = room1.members.first()
+    moved.room = room2
+    moved.save()
+    late = Participant.objects.create(
+        workshop=workshop, name="Hal", department="Sales", location="Lyon"
+    )
+    assert services.place_late_joiner(late) == room1
+
+    # Now both rooms hold 4... room 1 has 3+Hal, room 2 has 4: a new Sales/Lyon joiner goes to
+    # whichever smallest room has fewer Sales and Lyon people.
+    room2_members = list(room2.members.all())
+    late2 = Participant.objects.create(
+        workshop=workshop, name="Ivy", department="Finance", location="Toronto"
+    )
+    counts = {
+        room.number: sum(
+            (m.department == "Finance") + (m.location == "Toronto")
+            for m in room.members.all()
+        )
+        for room in (room1, room2)
+    }
+    chosen = services.place_late_joiner(late2)
+    assert counts[chosen.number] == min(counts.values())
+    assert len(room2_members) == 4

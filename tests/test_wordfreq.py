@@ -1,0 +1,27 @@
+from workshops.wordfreq import tokenize, word_frequencies
+
+
+def test_tokenize_lowercases_and_keeps_inner_apostrophes_and_hyphens():
+    assert tokenize("Don’t re-use IT's 42 tools!") == ["don't", "re-use", "it's", "tools"]
+
+
+def test_stop_words_numbers_and_single_letters_are_left_out():
+    result = word_frequencies(["The team and I, we 2 were a team of 10 x"])
+    assert result == [("team", 2)]
+
+
+def test_most_frequent_first_ties_alphabetical_and_limited():
+    texts = ["trust speed trust", "Speed, TRUST, clarity", "zeal"]
+    assert word_frequencies(texts) == [("trust", 3), ("speed", 2), ("clarity", 1), ("zeal", 1)]
+    assert word_frequencies(texts, limit=2) == [("trust", 3), ("speed", 2)]
+
+
+def test_unknown_language_falls_back_to_english_and_empty_text_is_fine():
+    assert word_frequencies(["the insight"], language="xx") == [("insight", 1)]
+    assert word_frequencies(["", None]) == []
+
+
+def test_non_english_letters_are_words():
+    assert word_frequencies(["Zusammenarbeit über Grenzen"]) == [
+        ("grenzen", 1), ("zusammenarbeit", 1), ("über", 1),
+    ]

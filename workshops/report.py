@@ -1,0 +1,415 @@
+"""The workshop report: built once as plain data, then rendered as a page or as downloads.
+
+`build_report()` reads everything with a fixed number of queries (rooms and what they made are
+prefetched), so a 50-room workshop costs what a 2-room one does. The renderers below turn the
+same data into Markdown, CSV (action items), JSON (versioned, see docs/report-schema.md) and
+iCalendar (action items with a due date).
+"""
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, timedelta
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workshops.debrief import connection_counts, debrief_summary
+
+SCHEMA_VERSION = 1
+SCHEMA_NAME = "roundtable.report"
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+def _rooms_queryset(workshop, room_ids=None):
+    from breakouts.models import Item, Note, Room
+    from workshops.models import Participant
+
+    rooms = Room.objects.filter(workshop=workshop)
+    if room_ids is not None:
+        rooms = rooms.filter(pk__in=room_ids)
+    items = (
+        Item.objects.select_related("owner")
+        .annotate(vote_total=Coalesce(Sum("votes__count"), 0))
+        .order_by("created_at", "pk")
+    )
+    return (
+        rooms.select_related("scribe", "challenge", "selected_item")
+        .prefetch_related(
+            Prefetch("members", queryset=Participant.objects.order_by("name", "pk")),
+            Prefetch("notes", queryset=Note.objects.all()),
+            Prefetch("items", queryset=items),
+        )
+        .order_by("number")
+    )
+
+
+def _person(participant):
+    if participant is None:
+        return None
+    return {"id": participant.pk, "name": participant.name}
+
+
+def _room_data(room):
+    from breakouts.models import Item, Step
+
+    notes = {note.step: note.text for note in room.notes.all()}
+    by_step = {}
+    for item in room.items.all():
+        by_step.setdefault(item.step, []).append(item)
+
+    causes = {}
+    for item in by_step.get(Step.ROOT_CAUSES, []):
+        causes.setdefault(item.category or Item.Category.OTHER, []).append({"text": item.text})
+    root_causes = [
+        {"category": value, "label": str(label), "items": causes[value]}
+        for value, label in Item.Category.choices
+        if value in causes
+    ]
+    alternatives = sorted(
+        (
+            {
+                "id": item.pk,
+                "title": item.text,
+                "pros": item.pros,
+                "cons": item.cons,
+                "votes": item.vote_total,
+                "selected": item.pk == room.selected_item_id,
+            }
+            for item in by_step.get(Step.ALTERNATIVES, [])
+        ),
+        key=lambda alt: -alt["votes"],
+    )
+    selected = room.selected_item
+    actions = [
+        {
+            "id": item.pk,
+            "task": item.text,
+            "owner": _person(item.owner),
+            "due_date": item.due_date,
+            "success_measure": item.success_measure,
+            "status": item.status,
+            "status_label": str(item.get_status_display()),
+            "status_note": item.status_note,
+        }
+        for item in by_step.get(Step.PLAN, [])
+    ]
+    return {
+        "number": room.number,
+        "name": str(room),
+        "members": [
+            {
+                "id": member.pk,
+                "name": member.name,
+                "department": member.department,
+                "location": member.location,
+                "scribe": member.pk == room.scribe_id,
+            }
+            for member in room.members.all()
+        ],
+        "challenge": (
+            {"title": room.challenge.title, "description": room.challenge.description}
+            if room.challenge
+            else None
+        ),
+        "problem_statement": notes.get(Step.DEFINE, ""),
+        "notes": {step.value: notes.get(step.value, "") for step in Step},
+        "root_causes": root_causes,
+        "alternatives": alternatives,
+        "selection": (
+            {"title": selected.text, "rationale": room.selection_rationale} if selected else None
+        ),
+        "actions": actions,
+        "accountability": notes.get(Step.PLAN, ""),
+    }
+
+
+def build_report(workshop, *, participant=None, hide_names=False):
+    """Returns the report of a workshop as plain data (dates and times as Python objects).
+
+    For a facilitator (participant None): every room, the debrief with its answers, and the
+    new connections. For a participant: only their own room (none before they have one) and
+    the debrief summary without anyone's answers.
+    """
+    full = participant is None
+    room_ids = None if full else ([participant.room_id] if participant.room_id else [])
+    rooms = list(_rooms_queryset(workshop, room_ids))
+    report = {
+        "schema": SCHEMA_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": timezone.now(),
+        "scope": "workshop" if full else "room",
+        "workshop": {
+            "code": workshop.join_code,
+            "title": workshop.title,
+            "description": workshop.description,
+            "starts_at": workshop.starts_at,
+            "phase": workshop.phase,
+        },
+        "challenges": [
+            {"title": c.title, "description": c.description} for c in workshop.challenges.all()
+        ],
+        "rooms": [_room_data(room) for room in rooms],
+        "debrief": debrief_summary(workshop, include_answers=full, hide_names=hide_names),
+        "connections": connection_counts(workshop, rooms) if full else None,
+    }
+    return report
+
+
+def all_actions(report):
+    """Yields (room, action) for every action item in the report, in room order."""
+    for room in report["rooms"]:
+        for action in room["actions"]:
+            yield room, action
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def render_json(report):
+    """Returns the report as indented JSON text (schema in docs/report-schema.md)."""
+    return json.dumps(report, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False) + "\n"
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Returns the cell text with a leading ' when a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def render_actions_csv(report):
+    """Returns the action items as CSV text (with a BOM, so spreadsheet apps read UTF-8)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [_("Room"), _("Task"), _("Owner"), _("Due date"), _("Success measure"), _("Status")]
+    )
+    for room, action in all_actions(report):
+        writer.writerow(
+            spreadsheet_safe(cell)
+            for cell in (
+                room["name"],
+                action["task"],
+                action["owner"]["name"] if action["owner"] else "",
+                action["due_date"].isoformat() if action["due_date"] else "",
+                action["success_measure"],
+                action["status_label"],
+            )
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+# -- iCalendar / vCard content lines (RFC 5545 §3.1, RFC 2426) ----------------------------------
+
+
+def escape_text(value):
+    """Escapes a TEXT value: backslash, semicolon, comma and newlines."""
+    text = "" if value is None else str(value)
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line, limit=75):
+    """Folds a content line into CRLF-joined pieces of at most `limit` octets.
+
+    Continuation lines start with one space; a UTF-8 character is never split.
+    """
+    pieces, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        budget = limit if not pieces else limit - 1
+        if size + width > budget:
+            pieces.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    pieces.append(current)
+    return "\r\n ".join(pieces)
+
+
+def content_lines(lines):
+    """Returns the folded lines joined with CRLF, ending in CRLF."""
+    return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def render_actions_ics(report, *, domain="roundtable.invalid", now=None):
+    """Returns an iCalendar of the action items that have a due date: one all-day event each.
+
+    UIDs are stable per item, so re-importing the file updates events instead of duplicating.
+    """
+    stamp = (now or timezone.now()).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    workshop = report["workshop"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Roundtable//Action items//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:" + escape_text(_("Action items: %(title)s") % {"title": workshop["title"]}),
+    ]
+    for room, action in all_actions(report):
+        due = action["due_date"]
+        if not due:
+            continue
+        owner = action["owner"]["name"] if action["owner"] else _("nobody yet")
+        description = "\n".join(
+            [
+                _("Owner: %(owner)s") % {"owner": owner},
+                _("Success measure: %(measure)s") % {"measure": action["success_measure"]},
+                _("Status: %(status)s") % {"status": action["status_label"]},
+                _("%(room)s, %(workshop)s") % {"room": room["name"], "workshop": workshop["title"]},
+            ]
+        )
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:action-{action['id']}@{domain}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}",
+            "SUMMARY:" + escape_text(action["task"]),
+            "DESCRIPTION:" + escape_text(description),
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return content_lines(lines)
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+
+# Inline syntax (emphasis, code, links, HTML, table cells); block markers are handled in md_block.
+_MD_SPECIAL = "\\`*_[]<>|"
+_MD_BLOCK_START = re.compile(r"^(#|>|[-+=]|\d+[.)])")
+
+
+def md(text):
+    """Escapes Markdown syntax in user text and keeps it on one line (a list item or cell)."""
+    escaped = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text or ""))
+    return " ".join(escaped.split())
+
+
+def md_block(text):
+    """Escapes user text for a paragraph, keeping its line breaks (as hard breaks)."""
+    lines = [md(line) for line in str(text or "").splitlines() if line.strip()]
+    return "  \n".join(_MD_BLOCK_START.sub(r"\\\1", line) for line in lines)
+
+
+def render_markdown(report):
+    """Returns the whole report as Markdown (headings per room, tables for action items)."""
+    workshop = report["workshop"]
+    out = [f"# {md(workshop['title'])}", ""]
+    if workshop["starts_at"]:
+        out += [f"*{timezone.localtime(workshop['starts_at']):%Y-%m-%d %H:%M}*", ""]
+    if workshop["description"]:
+        out += [md_block(workshop["description"]), ""]
+    if report["challenges"]:
+        out += [f"## {_('Challenges')}", ""]
+        out += [
+            f"- **{md(c['title'])}** {md(c['description'])}".rstrip()
+            for c in report["challenges"]
+        ]
+        out.append("")
+    for room in report["rooms"]:
+        out += _markdown_room(room)
+    out += _markdown_debrief(report["debrief"])
+    if report["connections"]:
+        c = report["connections"]
+        out += [
+            f"## {_('New connections')}",
+            "",
+            f"- {_('Room-mate pairs')}: {c['pairs']}",
+            f"- {_('New cross-department connections')}: {c['cross_department']}",
+            f"- {_('New cross-location connections')}: {c['cross_location']}",
+            "",
+        ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _markdown_room(room):
+    out = [f"## {md(room['name'])}", ""]
+    members = ", ".join(
+        f"{md(m['name'])} ({md(m['department'])}, {md(m['location'])})"
+        + (f" — {_('scribe')}" if m["scribe"] else "")
+        for m in room["members"]
+    )
+    out += [f"**{_('Members')}:** {members or '—'}", ""]
+    if room["challenge"]:
+        out += [f"**{_('Challenge')}:** {md(room['challenge']['title'])}", ""]
+    if room["problem_statement"]:
+        out += [f"### {_('Problem statement')}", "", md_block(room["problem_statement"]), ""]
+    if room["root_causes"]:
+        out += [f"### {_('Root causes')}", ""]
+        for group in room["root_causes"]:
+            out.append(f"- **{md(group['label'])}**")
+            out += [f"  - {md(cause['text'])}" for cause in group["items"]]
+        out.append("")
+    if room["alternatives"]:
+        out += [f"### {_('Alternatives')}", ""]
+        for alt in room["alternatives"]:
+            votes = _("%(count)s votes") % {"count": alt["votes"]}
+            line = f"- **{md(alt['title'])}** ({votes})"
+            if alt["pros"]:
+                line += f" — {_('Pros')}: {md(alt['pros'])}"
+            if alt["cons"]:
+                line += f" — {_('Cons')}: {md(alt['cons'])}"
+            out.append(line)
+        out.append("")
+    if room["selection"]:
+        out += [f"### {_('Selected solution')}", "", f"**{md(room['selection']['title'])}**", ""]
+        if room["selection"]["rationale"]:
+            out += [md_block(room["selection"]["rationale"]), ""]
+    if room["actions"]:
+        out += [
+            f"### {_('Action plan')}",
+            "",
+            f"| {_('Task')} | {_('Owner')} | {_('Due date')} | {_('Success measure')} "
+            f"| {_('Status')} |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for a in room["actions"]:
+            due = a["due_date"].isoformat() if a["due_date"] else ""
+            owner = md(a["owner"]["name"]) if a["owner"] else ""
+            out.append(
+                f"| {md(a['task'])} | {owner} | {due} | {md(a['success_measure'])} "
+                f"| {md(a['status_label'])} |"
+            )
+        out.append("")
+    if room["accountability"]:
+        heading = _("How we hold ourselves accountable")
+        out += [f"### {heading}", "", md_block(room["accountability"]), ""]
+    return out
+
+
+def _markdown_debrief(debrief):
+    out = [
+        f"## {_('Debrief')}",
+        "",
+        _("%(respondents)s of %(participants)s participants answered.") % debrief,
+        "",
+    ]
+    if any(choice["count"] for choice in debrief["choices"]):
+        out += [f"| {_('Common answer')} | {_('Count')} |", "| --- | ---: |"]
+        out += [f"| {md(c['label'])} | {c['count']} |" for c in debrief["choices"]]
+        out.append("")
+    for question in debrief["questions"]:
+        if question["words"]:
+            out += [f"**{md(question['text'])}**", ""]
+            out.append(", ".join(f"{md(w['word'])} ({w['count']})" for w in question["words"]))
+            out.append("")
+    for answer in debrief.get("answers", []):
+        who = md(answer["name"]) or _("Anonymous")
+        out.append(f"- **{who}**: {md(answer['value'])} / {md(answer['change'])}")
+    if debrief.get("answers"):
+        out.append("")
+    return out

@@ -1,0 +1,84 @@
+"""A participant's waiting room, and their own profile page."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from workshops import services
+from workshops.access import get_workshop_by_code, participant_from_session
+from workshops.forms import ParticipantForm
+from workshops.live import label_counts, participant_public
+
+
+def _room_url(participant):
+    """Returns the participant's room page, or None before rooms exist (or their pages do)."""
+    if participant.room_id is None:
+        return None
+    try:
+        return participant.room.get_absolute_url()
+    except NoReverseMatch:
+        return None
+
+
+def _debrief_url(workshop):
+    """Returns the debrief page while the debrief runs (once that page exists), else None."""
+    if workshop.phase != workshop.Phase.DEBRIEF:
+        return None
+    try:
+        return reverse("report:debrief", args=[workshop.join_code])
+    except NoReverseMatch:
+        return None
+
+
+def lobby(request, code):
+    """The lobby: challenges, who has joined, counts; it follows the workshop live.
+
+    A browser that is not a participant here is sent to the join form. Once the participant
+    has a room and breakouts are running, the lobby sends them to their room.
+    """
+    workshop = get_workshop_by_code(code)
+    participant = participant_from_session(request.session, workshop)
+    if participant is None:
+        return redirect("workshops:join_code", workshop.join_code)
+    room_url = _room_url(participant)
+    if room_url and workshop.phase == workshop.Phase.BREAKOUTS:
+        return redirect(room_url)
+    participants = list(workshop.participants.order_by("joined_at", "pk"))
+    context = {
+        "workshop": workshop,
+        "me": participant,
+        "room_url": room_url,
+        "debrief_url": _debrief_url(workshop),
+        "challenges": workshop.challenges.all(),
+        "participants": participants,
+        "participants_data": [participant_public(p) for p in participants],
+        "counts": {
+            "department": label_counts(participants, "department"),
+            "location": label_counts(participants, "location"),
+        },
+        "ws_path": f"/ws/w/{workshop.join_code}/",
+        "page_data": {"phase": workshop.phase, "me": participant.pk},
+    }
+    return render(request, "workshops/lobby.html", context)
+
+
+def edit_me(request, code):
+    """Lets a participant change name, department, location and e-mail until breakouts start."""
+    workshop = get_workshop_by_code(code)
+    participant = participant_from_session(request.session, workshop)
+    if participant is None:
+        return redirect("workshops:join_code", workshop.join_code)
+    if not workshop.participants_can_edit_profile:
+        messages.info(request, _("Your details cannot change once breakouts have started."))
+        return redirect("workshops:lobby", workshop.join_code)
+    form = ParticipantForm(request.POST or None, instance=participant, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        services.update_participant(
+            participant, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, _("Your details are saved."))
+        return redirect("workshops:lobby", workshop.join_code)
+    return render(
+        request, "workshops/me.html", {"workshop": workshop, "me": participant, "form": form}
+    )

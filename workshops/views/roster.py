@@ -1,0 +1,117 @@
+"""The roster: CSV import with a preview, the personal-links download, removing a participant.
+
+Between preview and confirm the parsed rows wait in the facilitator's session (one pending
+import per workshop), so the file is read once and confirm imports exactly what was shown.
+Rows are checked again on confirm, because people may have joined in the meantime.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from workshops import services
+from workshops.access import _get_workshop_for_facilitator
+from workshops.forms import RosterUploadForm
+from workshops.roster import RosterError, parse_roster, valid_rows, write_links_csv
+from workshops.views.confirm import is_confirmed, render_confirm
+
+
+def _pending_key(workshop):
+    return f"roster_import_{workshop.pk}"
+
+
+@login_required
+def roster_import(request, code):
+    """Upload (GET form, POST file) → preview of every row and its problems → confirm."""
+    workshop = _get_workshop_for_facilitator(request, code)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _confirm_import(request, workshop)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        request.session.pop(_pending_key(workshop), None)
+        return redirect(workshop)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    rows = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = parse_roster(upload.read(), workshop)
+        except RosterError as error:
+            form.add_error("file", str(error))
+        else:
+            if valid_rows(rows):
+                request.session[_pending_key(workshop)] = rows
+            else:
+                form.add_error("file", _("No row can be imported; fix the problems and retry."))
+    context = {
+        "workshop": workshop,
+        "form": form,
+        "rows": rows,
+        "valid_count": len(valid_rows(rows or [])),
+        "can_import": bool(rows) and not form.errors,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "workshops/roster_import.html", context, status=status)
+
+
+def _confirm_import(request, workshop):
+    pending = request.session.pop(_pending_key(workshop), None)
+    if not pending:
+        messages.error(request, _("Nothing to import: upload the file again."))
+        return redirect("workshops:roster_import", workshop.join_code)
+    # Re-check against the roster as it is now (e-mails may have been taken since the preview).
+    rows = [row for row in pending if not row["problems"]]
+    emails = workshop.participants.exclude(email="").values_list("email", flat=True)
+    taken = {email.casefold() for email in emails}
+    rows = [row for row in rows if not row["email"] or row["email"].casefold() not in taken]
+    created = services.import_participants(workshop, rows)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s participant imported; each has a personal link.",
+            "%(count)s participants imported; each has a personal link.",
+            len(created),
+        )
+        % {"count": len(created)},
+    )
+    return redirect(workshop)
+
+
+@login_required
+def roster_links(request, code):
+    """Downloads name, e-mail, department, location and personal link of every participant."""
+    workshop = _get_workshop_for_facilitator(request, code)
+    participants = workshop.participants.order_by("name", "pk")
+    text = write_links_csv(participants, lambda p: request.build_absolute_uri(p.get_absolute_url()))
+    # The BOM makes spreadsheet programs read the file as UTF-8.
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    filename = f"roundtable-{workshop.join_code}-links.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def participant_remove(request, code, pk):
+    """Removes a participant from the workshop after confirmation; everyone sees them leave."""
+    workshop = _get_workshop_for_facilitator(request, code)
+    participant = get_object_or_404(workshop.participants, pk=pk)
+    if not is_confirmed(request):
+        return render_confirm(
+            request,
+            title=_("Remove %(name)s?") % {"name": participant.name},
+            message=_(
+                "They leave the roster and their votes are deleted. They can join again with "
+                "the code while joining is open."
+            ),
+            button=_("Remove"),
+            cancel_url=workshop.get_absolute_url(),
+            danger=True,
+            workshop=workshop,
+        )
+    services.remove_participant(participant)
+    messages.success(request, _("%(name)s was removed.") % {"name": participant.name})
+    return redirect(workshop)
