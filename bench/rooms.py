@@ -367,9 +367,14 @@ def run_scenario(kind, args, layout, workdir, database_url, rate, redis_url=None
             count = args.processes if kind == "redis" else 1
             ports = [free_port() for _ in range(count)]
             for port in ports:
+                profile = (
+                    ["-m", "cProfile", "-o", str(workdir / f"daphne-{port}.prof")]
+                    if args.profile else []
+                )
+                launcher = [args.daphne_wrapper] if args.daphne_wrapper else ["-m", "daphne"]
                 servers.start(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                     "config.asgi:application"],
+                    [sys.executable, *profile, *launcher, "-b", "127.0.0.1",
+                     "-p", str(port), "config.asgi:application"],
                     port, env=daphne_env(database_url, redis_url), name=f"daphne-{kind}",
                 )
             code = layout["code"]
@@ -436,6 +441,9 @@ def main():
     parser.add_argument("--servers", default="floor,embedded,redis",
                         help="which of floor,embedded,redis to run")
     parser.add_argument("--connect-concurrency", type=int, default=50)
+    parser.add_argument("--daphne-wrapper", help=argparse.SUPPRESS)  # a script run instead
+    parser.add_argument("--profile", action="store_true",
+                        help="run Daphne under cProfile; keep the .prof files (workdir printed)")
     args = parser.parse_args()
     raise_fd_limit()
 
@@ -487,7 +495,10 @@ def main():
           f"{args.duration:g} s per run, ~{NOTE_BYTES}-byte notes; latency in ms; cpu = server "
           f"processes, % of one core, while sending")
     print_table(rows)
-    shutil.rmtree(workdir, ignore_errors=True)
+    if args.profile or args.daphne_wrapper:
+        print(f"profiles and logs: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

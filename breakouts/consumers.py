@@ -24,7 +24,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from breakouts import events, ops
+from breakouts import control, events, ops
 from breakouts.hub import encode, get_hub
 from breakouts.live import room_state
 from breakouts.models import STEP_ORDER, Room
@@ -54,13 +54,13 @@ def workshop_part(workshop):
     return text
 
 
-def state_text(workshop, rest):
-    """Returns the encoded state frame: the cached workshop part spliced into `rest`."""
+def state_text(rev, workshop_text, rest):
+    """Returns the encoded state frame: the (cached) workshop part spliced into `rest`."""
     tail = encode(rest)
-    return (
-        f'{{"type":"state","rev":{int(workshop.rev)},"workshop":{workshop_part(workshop)}'
-        + ("," + tail[1:] if len(tail) > 2 else "}")
-    )
+    head = f'{{"type":"state","rev":{int(rev)},"workshop":{workshop_text}'
+    return head + ("," + tail[1:] if len(tail) > 2 else "}")
+
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
@@ -100,6 +100,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     RATE_PER_SECOND = 15.0
     RATE_BURST = 30
     OPS = {"sync": "op_sync"}
+    actor = None  # subclasses: the ops.Actor that write ops act as (None: no writes)
 
     async def dispatch(self, message):
         # Channels closes stale DB connections before every frame (a thread hop each time);
@@ -178,6 +179,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def send_state(self, op_id=None):
         """Sends the full snapshot: {"type": "state", "rev", "workshop", "room", "me", ...}."""
         workshop, state = await self.snapshot()
+        rev, workshop_text = workshop
         # Presence lives on this thread (the hub's), so it is filled in here.
         online = self.hub.presence.online
         if state.get("room"):
@@ -188,8 +190,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             state["lobby_online"] = online(self.workshop_id, 0)
         if op_id is not None:
             state["id"] = op_id
-        text = await database_sync_to_async(state_text)(workshop, state)
-        self.hub.send_direct(self, None, text)
+        self.hub.send_direct(self, None, state_text(rev, workshop_text, state))
 
     # -- frames in --------------------------------------------------------------------------
 
@@ -239,8 +240,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return self.error(frame["id"], "forbidden", _("You cannot change anything here."))
         writer.submit(Job(frame["op"], frame, actor, self.loop, self.reply))
         return None
-
-    actor = None
 
 
 class ParticipantConsumer(LiveConsumer):
@@ -328,7 +327,7 @@ class ParticipantConsumer(LiveConsumer):
         if self.participant_id is not None:
             participant = Participant.objects.filter(pk=self.participant_id).first()
         room = Room(pk=self.room_id) if self.room_id else None
-        return workshop, {
+        return (workshop.rev, workshop_part(workshop)), {
             "room": room_state(room, participant) if room else None,
             "me": {
                 "participant": participant_public(participant) if participant else None,
@@ -359,6 +358,9 @@ class ParticipantConsumer(LiveConsumer):
 
     async def hub_deliver(self, group, event, text):
         if self.closed:
+            return
+        if group is None:  # a frame for this socket alone (ack, error, state)
+            await self.base_send({"type": "websocket.send", "text": text})
             return
         kind = event.get("type")
         if self.participant_id is not None and kind == "room.assigned":
@@ -435,7 +437,7 @@ def _participant_id(entry):
 class ControlConsumer(LiveConsumer):
     """The facilitators' control room socket: every event of the workshop, all rooms."""
 
-    OPS = {**LiveConsumer.OPS}
+    OPS = {**LiveConsumer.OPS, **{name: "op_control" for name in control.CONTROL_OPS}}
 
     @database_sync_to_async
     def identify(self):
@@ -452,8 +454,10 @@ class ControlConsumer(LiveConsumer):
         return CLOSE_NOT_FOUND
 
     async def enter(self, identity):
+        self.previews = control.NotePreviews(self.schedule_previews)
         await self.subscribe(events.control_group(self.workshop_id))
         await self.watch_presence(self.workshop_id)
+        control.schedule_closing(self.workshop_id, identity.workshop.closing_at)
 
     @property
     def actor(self):
@@ -463,14 +467,37 @@ class ControlConsumer(LiveConsumer):
 
     @database_sync_to_async
     def snapshot(self):
-        workshop = Workshop.objects.select_related("presenting_room").get(pk=self.workshop_id)
-        rooms = []
-        for room in workshop.rooms.order_by("number"):
-            rooms.append(room_state(room, None))
-        return workshop, {
-            "room": None,
-            "rooms": rooms,
-            "lobby_online": [],
-            "me": {"participant": None, "role": "control", "room": None,
-                   "user": self.identity.user_id},
-        }
+        workshop, rest = control.control_state(self.workshop_id, self.identity.user_id)
+        return (workshop.rev, workshop_part(workshop)), rest
+
+    # -- the control room's ops and coalesced previews (rules in breakouts/control.py) -----
+
+    async def op_control(self, frame):
+        reply, closing_at = await database_sync_to_async(control.handle)(
+            frame["op"], frame, self.actor
+        )
+        control.schedule_closing(self.workshop_id, closing_at)
+        self.reply(reply)
+
+    def schedule_previews(self, room, delay):
+        # The flush rides the hub's queue, so it stays in order with the socket's other frames.
+        marker = {"type": "previews.flush", "room": room}
+        self.loop.call_later(max(0.0, delay), self.hub.send_direct, self, marker)
+
+    async def hub_deliver(self, group, event, text):
+        """Passes events on, except note keystrokes: those become coalesced `note.preview`s."""
+        if self.closed:
+            return
+        kind = event.get("type") if event is not None else None
+        if group is None and kind == "previews.flush":
+            frames, text = self.previews.flush(event["room"]), None
+        elif kind == "note.changed":
+            frames, text = self.previews.note(event), None
+        elif group is not None and event.get("scope") == "room" and event.get("rev") is not None:
+            frames = self.previews.flush(event.get("room"))
+        else:
+            frames = ()
+        for frame in frames:
+            await self.base_send({"type": "websocket.send", "text": encode(frame)})
+        if text is not None:
+            await self.base_send({"type": "websocket.send", "text": text})

@@ -20,6 +20,7 @@ A "sink" is anything with `async hub_deliver(group, event, text)`: the socket co
 
 import asyncio
 import collections
+import gc
 import json
 import logging
 import threading
@@ -30,6 +31,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
 
+# Marks messages sent by code of this process that runs without a hub (e.g. a command).
 PROCESS_ID = uuid.uuid4().hex[:16]
 LAYER_MESSAGE = "live.event"
 
@@ -43,10 +45,12 @@ def encode(frame):
 
 
 class Hub:
-    def __init__(self, loop):
+    def __init__(self, loop, layer=None):
         self.loop = loop
+        # Identifies this hub's messages on the layer, so it skips its own echoes.
+        self.origin = uuid.uuid4().hex[:16]
         self.groups = {}  # group → set of local sinks
-        self.layer = get_channel_layer()
+        self.layer = layer if layer is not None else get_channel_layer()
         # The in-memory layer cannot reach other processes: then the hub alone delivers.
         self.remote = self.layer is not None and not isinstance(self.layer, InMemoryChannelLayer)
         self.channel = None
@@ -97,6 +101,7 @@ class Hub:
         reads what other processes publish."""
         self.channel = await self.layer.new_channel(prefix="hub.")
         reader = self.loop.create_task(self._read_layer())
+        self._tasks.append(reader)
         try:
             while True:
                 action, group, done = await self.layer_ops.get()
@@ -123,7 +128,7 @@ class Hub:
                 logger.exception("hub: layer receive failed")
                 await asyncio.sleep(0.5)
                 continue
-            if message.get("origin") == PROCESS_ID:
+            if message.get("origin") == self.origin:
                 continue
             if message.get("type") == LAYER_MESSAGE:
                 self.queue.put_nowait((message["group"], message["event"], None))
@@ -134,7 +139,11 @@ class Hub:
 
     def publish_threadsafe(self, group, event):
         """Publishes from any thread (e.g. after a commit on the writer or a view's thread)."""
-        self.loop.call_soon_threadsafe(self.publish, group, event)
+        batch = getattr(_deferred, "calls", None)
+        if batch is not None:
+            batch.append((self.loop, self.publish, (group, event)))
+        else:
+            self.loop.call_soon_threadsafe(self.publish, group, event)
 
     def publish(self, group, event, *, remote=True):
         """Delivers to this process's sockets in `group` and, once, to other processes."""
@@ -146,7 +155,7 @@ class Hub:
             self.outgoing_inmemory(group, event)
 
     def outgoing_inmemory(self, group, event):
-        message = {"type": LAYER_MESSAGE, "group": group, "event": event, "origin": PROCESS_ID}
+        message = {"type": LAYER_MESSAGE, "group": group, "event": event, "origin": self.origin}
         self.loop.create_task(self.layer.group_send(group, message))
 
     def send_direct(self, sink, frame, text=None):
@@ -160,7 +169,7 @@ class Hub:
         while True:
             group, event = await self.outgoing.get()
             message = {"type": LAYER_MESSAGE, "group": group, "event": event,
-                       "origin": PROCESS_ID}
+                       "origin": self.origin}
             try:
                 await self.layer.group_send(group, message)
             except Exception:
@@ -197,6 +206,22 @@ class Hub:
     def close(self):
         for task in self._tasks:
             task.cancel()
+
+    async def aclose(self):
+        """Stops the hub and lets the layer's per-loop connections go (before a loop closes:
+        tests). A task whose clean-up is itself cancelled is cancelled again."""
+        pending = [task for task in self._tasks if not task.done()]
+        for _attempt in range(3):
+            for task in pending:
+                task.cancel()
+            if not pending:
+                break
+            _done, pending = await asyncio.wait(pending, timeout=0.5)
+        if self.remote and hasattr(self.layer, "flush"):
+            try:
+                await asyncio.wait_for(self.layer.flush(), 2)
+            except Exception:
+                logger.warning("hub: layer flush failed at close", exc_info=True)
 
 
 class Presence:
@@ -300,7 +325,7 @@ class Presence:
             for room_id, entry in self.local.get(workshop_id, {}).items()
         }
         message = {
-            "type": "hub.presence", "origin": PROCESS_ID, "workshop": workshop_id,
+            "type": "hub.presence", "origin": self.hub.origin, "workshop": workshop_id,
             "rooms": rooms, "ttl": self.EXPIRES_AFTER, "query": query,
         }
         self.hub.loop.create_task(self._send(presence_group(workshop_id), message))
@@ -351,6 +376,43 @@ class Presence:
 
 _hub = None
 _hub_lock = threading.Lock()
+_deferred = threading.local()
+
+
+class deferred_calls:
+    """Collects this thread's hand-offs to event loops and makes them in one wake-up per loop.
+
+    The writer commits a batch of ops, then hands every event and every ack to the loop at
+    once: one call_soon_threadsafe (one self-pipe write, one GIL hand-over) per batch instead
+    of several per op. Calls keep their order.
+    """
+
+    def __enter__(self):
+        _deferred.calls = []
+        return self
+
+    def add(self, loop, callback, *args):
+        _deferred.calls.append((loop, callback, args))
+
+    def __exit__(self, *exc):
+        calls, _deferred.calls = _deferred.calls, None
+        by_loop = {}
+        for loop, callback, args in calls:
+            by_loop.setdefault(loop, []).append((callback, args))
+        for loop, items in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_run_all, items)
+            except RuntimeError:  # that loop is closed
+                pass
+        return False
+
+
+def _run_all(items):
+    for callback, args in items:
+        try:
+            callback(*args)
+        except Exception:
+            logger.exception("hub: deferred call failed")
 
 
 def get_hub():
@@ -361,6 +423,11 @@ def get_hub():
         if _hub is None or _hub.loop is not loop:
             if _hub is not None and not _hub.loop.is_closed():
                 _hub.loop.call_soon_threadsafe(_hub.close)
+            else:
+                # First socket of the process: everything alive now (Django, the app, Daphne)
+                # lives for good. Freezing it keeps the garbage collector's full passes from
+                # walking it again and again: those passes were 40-100 ms pauses under load.
+                gc.freeze()
             _hub = Hub(loop)
         return _hub
 

@@ -252,15 +252,18 @@ class Room(models.Model):
         """
         from breakouts import events
 
+        select = NOTE_SELECT_SQL
+        if connection.features.has_select_for_update:
+            select += " FOR UPDATE"  # another process's writer may race us (PostgreSQL)
         with connection.cursor() as cursor:
-            cursor.execute(NOTE_SELECT_SQL, [self.pk, step])
+            cursor.execute(select, [self.pk, step])
             row = cursor.fetchone()
             if row is not None:
                 current_rev, current_text, author = row
                 same_writer = writer_id is not None and author == writer_id
                 if current_rev > base_rev and not same_writer:
                     raise NoteConflict(current_text, current_rev)
-            now = timezone.now()
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
             cursor.execute(ROOM_BUMP_SQL, [now, self.pk])
             rev = cursor.fetchone()[0]
             cursor.execute(NOTE_UPSERT_SQL, [self.pk, step, text, rev, writer_id, now])

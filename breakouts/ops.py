@@ -95,7 +95,8 @@ def apply(op, frame, actor):
         if row is not None:
             return row[0]
         rev = WRITE_OPS[op](frame, actor)
-        cursor.execute(APPLIED_INSERT_SQL, [actor.workshop_id, op_id, rev, timezone.now()])
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(APPLIED_INSERT_SQL, [actor.workshop_id, op_id, rev, now])
     return rev
 
 

@@ -1,6 +1,8 @@
 """The room page: the server renders the room as it is now; static/js/room.js keeps it live."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from breakouts.live import room_state
 from breakouts.models import Item, Step
@@ -15,23 +17,23 @@ from workshops.access import _get_room_for_participant
 from workshops.live import participant_public, workshop_state
 
 STEP_PROMPTS = {
-    Step.DEFINE: (
+    Step.DEFINE: _lazy(
         "Agree on one sentence: who is affected, what happens, and how you know. Describe the "
         "problem, not a solution."
     ),
-    Step.ROOT_CAUSES: (
+    Step.ROOT_CAUSES: _lazy(
         "Ask “why?” until you reach a cause you can act on; sort causes into people, process, "
         "technology, environment."
     ),
-    Step.ALTERNATIVES: (
+    Step.ALTERNATIVES: _lazy(
         "Go for quantity first: every way the group could remove a root cause. Note the pros "
         "and cons of each; judge later."
     ),
-    Step.SELECTION: (
+    Step.SELECTION: _lazy(
         "Spread your votes over the alternatives you believe in; then the scribe records the "
         "chosen alternative and why the group chose it."
     ),
-    Step.PLAN: (
+    Step.PLAN: _lazy(
         "Turn the choice into action items with one owner, a due date and a measure of "
         "success each; agree how the group will hold itself accountable."
     ),
@@ -40,8 +42,6 @@ STEP_PROMPTS = {
 
 def labels():
     """Returns the room page's translated texts for static/js/room.js."""
-    from django.utils.translation import gettext as _
-
     return {
         "not_chosen": _("not chosen yet"),
         "choose": _("Choose"),
@@ -78,6 +78,7 @@ def labels():
         "vote_add": _("Add a vote to %(title)s"),
         "vote_remove": _("Remove a vote from %(title)s"),
         "votes": _("%(n)s votes"),
+        "vote_one": _("%(n)s vote"),
         "nothing_selected": _("Nothing chosen yet."),
         "no_alternative": _("(none)"),
         "selected": _("Chosen: %(title)s"),
@@ -108,7 +109,6 @@ def labels():
 
 def room(request, code, number):
     """Shows a breakout room to its members and to the workshop's facilitators."""
-    from django.utils.translation import gettext as _
 
     workshop, room, participant = _get_room_for_participant(request, code, number)
     acting = request.GET.get("as") == "facilitator" and participant is None
@@ -130,7 +130,7 @@ def room(request, code, number):
     }
     page = {
         "labels": labels(),
-        "prompts": {step: _(text) for step, text in STEP_PROMPTS.items()},
+        "prompts": {step: str(text) for step, text in STEP_PROMPTS.items()},
         "categories": [{"value": v, "label": str(label)} for v, label in Item.Category.choices],
         "statuses": [{"value": v, "label": str(label)} for v, label in Item.Status.choices],
         "limits": {

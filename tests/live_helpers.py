@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
+from breakouts import hub as hub_module
 from breakouts.models import Room
 from config.asgi import application
 from workshops.access import remember_participant
@@ -67,28 +69,28 @@ class Socket:
         await self.comm.send_json_to(frame)
         return frame["id"]
 
-    async def receive(self, timeout=3):
-        return await self.comm.receive_json_from(timeout=timeout)
+    async def receive(self, wait=3):
+        return await self.comm.receive_json_from(timeout=wait)
 
-    async def receive_until(self, predicate, timeout=3, limit=200):
+    async def receive_until(self, predicate, wait=3, limit=200):
         """Returns the first frame matching predicate; others stay in the backlog, in order."""
         for index, frame in enumerate(self.backlog):
             if predicate(frame):
                 del self.backlog[index]
                 return frame
         for _ in range(limit):
-            frame = await self.receive(timeout)
+            frame = await self.receive(wait)
             if predicate(frame):
                 return frame
             self.backlog.append(frame)
         raise AssertionError("no matching frame")
 
-    async def reply_to(self, op_id, timeout=3):
+    async def reply_to(self, op_id, wait=3):
         return await self.receive_until(
-            lambda f: f.get("type") in ("ack", "error", "state") and f.get("id") == op_id, timeout
+            lambda f: f.get("type") in ("ack", "error", "state") and f.get("id") == op_id, wait
         )
 
-    async def event(self, kind, timeout=3, **match):
+    async def event(self, kind, wait=3, **match):
         """Returns the next `kind` event whose fields equal `match` (item text via item_text)."""
         text = match.pop("item_text", None)
 
@@ -99,21 +101,21 @@ class Socket:
                 return False
             return all(frame.get(key) == value for key, value in match.items())
 
-        return await self.receive_until(wanted, timeout)
+        return await self.receive_until(wanted, wait)
 
     async def op(self, op, **fields):
         """Sends an op and returns its ack or error frame."""
         op_id = await self.send(op, **fields)
         return await self.reply_to(op_id)
 
-    async def nothing(self, timeout=0.2):
+    async def nothing(self, wait=0.2):
         """True when nothing arrives but presence news of the socket's own room.
 
         The backlog (frames seen while waiting for others) is dropped first.
         """
         self.backlog.clear()
         own_room = (self.state or {}).get("room") and self.state["room"]["number"]
-        while not await self.comm.receive_nothing(timeout):
+        while not await self.comm.receive_nothing(wait):
             frame = await self.receive()
             if frame.get("type") != "presence.changed" or frame.get("room") != own_room:
                 self.backlog.append(frame)
@@ -133,3 +135,17 @@ async def open_socket(path, participant=None, user=None, *, expect_state=True):
     if expect_state:
         socket.state = await socket.event("state")
     return socket
+
+
+@pytest.fixture(autouse=True)
+async def stop_hub():
+    """Stops this test's hub before its event loop closes (with Redis, channels_redis's
+    per-loop connections must be let go, or the loop's teardown can wait on them forever).
+
+    Test modules use it by importing it: `from live_helpers import stop_hub  # noqa: F401`.
+    """
+    yield
+    hub = hub_module.current_hub()
+    if hub is not None:
+        await hub.aclose()
+        hub_module._hub = None

@@ -5,8 +5,8 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from live_helpers import ORIGIN, make_workshop, open_socket
 from channels.testing import WebsocketCommunicator
+from live_helpers import ORIGIN, make_workshop, open_socket, stop_hub  # noqa: F401
 
 from breakouts import consumers
 from breakouts.models import HelpRequest, Item, Note, Room, Vote

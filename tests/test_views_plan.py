@@ -204,19 +204,21 @@ def test_late_joiner_goes_to_the_smallest_room_where_they_add_most_variety(works
     )
     assert services.place_late_joiner(late) == room1
 
-    # Now both rooms hold 4... room 1 has 3+Hal, room 2 has 4: a new Sales/Lyon joiner goes to
-    # whichever smallest room has fewer Sales and Lyon people.
-    room2_members = list(room2.members.all())
-    late2 = Participant.objects.create(
-        workshop=workshop, name="Ivy", department="Finance", location="Toronto"
+    # Equal sizes again (4 and 4): a Finance/Toronto joiner goes where they repeat the fewest
+    # departments and locations.
+    extra = Participant.objects.create(
+        workshop=workshop, name="Jo", department="Finance", location="Toronto", room=room1
     )
-    counts = {
+    assert room1.members.count() == room2.members.count() == 4
+    sameness = {
         room.number: sum(
-            (m.department == "Finance") + (m.location == "Toronto")
-            for m in room.members.all()
+            (m.department == "Finance") + (m.location == "Toronto") for m in room.members.all()
         )
         for room in (room1, room2)
     }
+    late2 = Participant.objects.create(
+        workshop=workshop, name="Ivy", department="Finance", location="Toronto"
+    )
     chosen = services.place_late_joiner(late2)
-    assert counts[chosen.number] == min(counts.values())
-    assert len(room2_members) == 4
+    assert sameness[chosen.number] == min(sameness.values())
+    assert extra.room_id == room1.pk

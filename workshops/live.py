@@ -55,4 +55,5 @@ def workshop_state(workshop, participant=None):
         },
         "timer": timer,
         "presenting_room": workshop.presenting_room.number if workshop.presenting_room else None,
+        "closing_at": workshop.closing_at.isoformat() if workshop.closing_at else None,
     }

@@ -134,6 +134,9 @@ class Workshop(models.Model):
     # Workshop-wide countdown set by a facilitator; clients render it from the deadline.
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_label = models.CharField(max_length=200, blank=True)
+    # Closing breakouts: every room counts down to this moment, then the workshop moves to
+    # plenary (breakouts/control.py). Any phase change clears it.
+    closing_at = models.DateTimeField(null=True, blank=True)
     # Plenary: the room the presenter is showing; participants' pages follow it.
     # The facilitators' room plan before breakouts start (see breakouts/planning.py).
     draft_plan = models.JSONField(null=True, blank=True, editable=False)
@@ -283,8 +286,9 @@ class Workshop(models.Model):
             raise PhaseError(_("Add at least one challenge before opening the lobby."))
         self.phase = phase
         self.phase_changed_at = timezone.now()
+        self.closing_at = None  # a "rooms closing" countdown ends with any phase change
         Workshop.objects.filter(pk=self.pk).update(
-            phase=self.phase, phase_changed_at=self.phase_changed_at
+            phase=self.phase, phase_changed_at=self.phase_changed_at, closing_at=None
         )
         self.bump_rev()
         events.send_workshop_event(

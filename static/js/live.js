@@ -86,6 +86,18 @@ class Outbox {
 
 export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
   const outbox = new Outbox(`roundtable.outbox:${url}`);
+  // Other modules of the page hear the same frames without a second socket: document events
+  // "roundtable:state" and "roundtable:event" (e.g. static/js/workshop_signals.js).
+  const toPage = (name, handler) => (frame) => {
+    if (handler) handler(frame);
+    if (typeof document !== "undefined") {
+      if (typeof document !== "undefined") {
+      document.dispatchEvent(new CustomEvent(`roundtable:${name}`, { detail: frame }));
+    }
+    }
+  };
+  onState = toPage("state", onState);
+  onEvent = toPage("event", onEvent);
   const pending = new Map(); // op id → {resolve, reject}
   const revs = new Map(); // "workshop" | "room:<n>" → last applied revision
   let sentHere = new Set(); // op ids already sent on the current socket
@@ -150,7 +162,8 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
     const known = revs.get(key);
     if (known !== undefined) {
       if (frame.rev <= known) return; // a duplicate, or already part of the last snapshot
-      if (frame.rev > known + 1) {
+      // A coalesced event (`span_from`) stands for the revisions it skipped: not a gap.
+      if (frame.rev > known + 1 && !(frame.span_from <= known + 1)) {
         sync();
         buffered.push(frame);
         return;

@@ -44,6 +44,7 @@ let formStep = null;
 let editing = null; // item id being edited
 const proposals = new Map(); // challenge id → participant id
 let typingUntil = 0;
+let typingStep = null;
 let live = null;
 
 // -- messages -------------------------------------------------------------------------------
@@ -74,7 +75,9 @@ function renderHeader() {
     const item = h("li", { class: "list-inline-item room-member" },
       h("span", { class: `presence-dot ${here ? "online" : ""}`, "aria-hidden": "true" }),
       h("span", { text: m.name }),
-      h("span", { class: "visually-hidden", text: ` (${here ? L.online : L.offline})` }));
+      h("span", { class: "visually-hidden", text: ` (${here ? L.online : L.offline})` }),
+      h("span", { class: "member-origin text-body-secondary small ms-1",
+        text: [m.department, m.location].filter(Boolean).join(" · ") }));
     item.dataset.online = here ? "1" : "0";
     if (m.id === r.scribe) item.append(h("span", { class: "badge text-bg-primary ms-1", text: L.scribe }));
     if (m.id === me()) item.append(h("span", { class: "text-body-secondary ms-1", text: `(${L.you})` }));
@@ -93,6 +96,8 @@ function renderHeader() {
 
 function renderChallenges() {
   const r = room();
+  // Once chosen, the list matters only while defining the problem (the header shows it).
+  $("[data-challenge-section]").classList.toggle("d-none", Boolean(r.challenge) && viewStep !== "define");
   const scribe = isScribe();
   $("[data-challenge-help]").textContent = canWrite()
     ? (scribe ? L.challenge_help_scribe : L.challenge_help_member) : "";
@@ -156,7 +161,8 @@ function renderNote() {
     noteView.textContent = note.text || L.note_empty;
     noteView.classList.toggle("text-body-secondary", !note.text);
   }
-  $("[data-typing]").textContent = !scribe && Date.now() < typingUntil ? L.typing : "";
+  const typing = !scribe && typingStep === viewStep && Date.now() < typingUntil;
+  $("[data-typing]").textContent = typing ? L.typing : "";
 }
 
 function sendNote() {
@@ -401,7 +407,10 @@ function renderVotes() {
     const tally = votes.tallies[String(item.id)] || 0;
     const row = h("li", { class: "list-group-item d-flex align-items-center gap-2" },
       h("span", { class: "flex-grow-1", text: item.text }),
-      h("span", { class: "badge text-bg-secondary", "data-tally": item.id, text: fmt(L.votes, { n: tally }) }));
+      h("span", {
+        class: "badge text-bg-secondary", "data-tally": item.id,
+        text: fmt(tally === 1 ? L.vote_one : L.votes, { n: tally }),
+      }));
     if (me() !== null && canWrite()) {
       row.append(
         h("button", {
@@ -571,8 +580,9 @@ function onEvent(event) {
       if (event.step === viewStep) renderNote();
       return;
     case "typing":
-      if (event.participant !== me() && event.step === viewStep) {
+      if (event.participant !== me()) {
         typingUntil = Date.now() + 3000;
+        typingStep = event.step;
         renderNote();
         setTimeout(renderNote, 3100);
       }

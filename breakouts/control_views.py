@@ -1,0 +1,229 @@
+"""The control room and the plenary: server-rendered pages kept live by static/js/control.js,
+static/js/plenary.js and the control socket (rules and ops in breakouts/control.py)."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from breakouts import control
+from breakouts.models import STEP_ORDER, Step
+from breakouts.ops import HELP_MAX_CHARS
+from workshops.access import get_workshop_by_code, participant_from_session
+from workshops.report import _room_data, _rooms_queryset
+from workshops.views.phases import phase_actions
+
+# "3 rooms defining the problem": one phrase per step, singular and plural.
+STEP_PHRASES = {
+    Step.DEFINE: ("%(n)s room defining the problem", "%(n)s rooms defining the problem"),
+    Step.ROOT_CAUSES: ("%(n)s room on root causes", "%(n)s rooms on root causes"),
+    Step.ALTERNATIVES: ("%(n)s room on alternatives", "%(n)s rooms on alternatives"),
+    Step.SELECTION: ("%(n)s room selecting a solution", "%(n)s rooms selecting a solution"),
+    Step.PLAN: ("%(n)s room planning", "%(n)s rooms planning"),
+}
+
+
+def _facilitators_only(request, code):
+    """Returns the workshop for its facilitators. A participant of the workshop and an outsider
+    facilitator get 404; an anonymous stranger is asked to log in."""
+    workshop = get_workshop_by_code(code)
+    if workshop.is_facilitator(request.user):
+        return workshop
+    if request.user.is_authenticated or participant_from_session(request.session, workshop):
+        raise Http404("No workshop with this code")
+    return None
+
+
+def _url(name, workshop):
+    try:
+        return reverse(name, args=[workshop.join_code])
+    except NoReverseMatch:
+        return None
+
+
+def step_phrases():
+    """Returns {step: [singular, plural]} with %(n)s placeholders, translated."""
+    return {
+        step: [ngettext(one, many, 1), ngettext(one, many, 2)]
+        for step, (one, many) in STEP_PHRASES.items()
+    }
+
+
+def rooms_per_step_text(cards):
+    return [
+        ngettext(*STEP_PHRASES[step], count) % {"n": count}
+        for step, count in control.rooms_per_step(cards)
+    ]
+
+
+def control_labels():
+    """Texts of static/js/control.js, translated here."""
+    return {
+        "online": _("online"),
+        "offline": _("offline"),
+        "scribe": _("scribe"),
+        "no_challenge": _("No challenge chosen yet"),
+        "no_note": _("Nothing written yet."),
+        "time_left": _("%(time)s left"),
+        "time_up": _("Time is up"),
+        "no_deadline": _("no deadline"),
+        "just_now": _("just now"),
+        "minutes_ago": _("%(n)s min ago"),
+        "hours_ago": _("%(n)s h ago"),
+        "idle": _("idle"),
+        "help": _("Help requested"),
+        "acknowledge": _("Acknowledge"),
+        "acknowledge_room": _("Acknowledge help for %(room)s"),
+        "acknowledged": _("On the way"),
+        "help_from": _("%(room)s, %(name)s: %(message)s"),
+        "no_message": _("(no message)"),
+        "all_rooms": _("All rooms"),
+        "room": _("Room %(n)s"),
+        "closing_in": _("Rooms close in %(time)s"),
+        "closing_now": _("Rooms are closing…"),
+        "error": _("Not done: %(message)s"),
+        "sent": _("Sent."),
+        "items": _("%(n)s items"),
+        "nobody": _("nobody"),
+        "nothing_per_step": _("No rooms yet."),
+        "timer_all": _("Timer for all rooms: %(label)s"),
+        "timer_room": _("Own timer: %(label)s"),
+        "presenting": _("Presenting %(room)s"),
+        "step_of": _("Step %(n)s of %(total)s: %(label)s"),
+        "count_root_causes": _("Causes"),
+        "count_alternatives": _("Alternatives"),
+        "count_plan": _("Actions"),
+    }
+
+
+def control_room(request, code):
+    """The control room: every room as a live card, broadcasts, timers, help, closing."""
+    workshop = _facilitators_only(request, code)
+    if workshop is None:
+        return redirect_to_login(request.get_full_path())
+    control.finish_closing_if_due(workshop)
+    cards = control.room_cards(workshop)
+    total = workshop.participants.count()
+    actions = [
+        action for action in phase_actions(workshop)
+        # Breakouts end through the countdown below (or its "skip"), not a bare phase button.
+        if not (workshop.phase == workshop.Phase.BREAKOUTS and action["phase"] == "plenary")
+    ]
+    page = {
+        "code": workshop.join_code,
+        "phase": workshop.phase,
+        "labels": control_labels(),
+        "step_phrases": step_phrases(),
+        "steps": [{"step": step.value, "label": str(step.label)} for step in Step],
+        "closing_seconds": control.CLOSING_SECONDS,
+        "idle_minutes": 5,
+        "plenary_url": reverse("breakouts:plenary", args=[workshop.join_code]),
+        "closing_at": workshop.closing_at.isoformat() if workshop.closing_at else None,
+        "timer": (
+            {"ends_at": workshop.timer_ends_at.isoformat(), "label": workshop.timer_label}
+            if workshop.timer_ends_at else None
+        ),
+        "participant_count": total,
+    }
+    context = {
+        "workshop": workshop,
+        "cards": cards,
+        "steps": list(Step),
+        "step_count": len(STEP_ORDER),
+        "rooms_per_step": rooms_per_step_text(cards),
+        "participant_total": total,
+        "help_requests": [request for card in cards for request in card["help"]],
+        "broadcasts": control.recent_broadcasts(workshop),
+        "phase_actions": actions,
+        "closing": workshop.closing_at,
+        "links": {
+            "dashboard": workshop.get_absolute_url(),
+            "plenary": page["plenary_url"],
+            "debrief_results": _url("report:debrief_results", workshop),
+            "report": _url("report:report", workshop),
+            "tracker": _url("report:tracker", workshop),
+        },
+        "limits": {"broadcast": control.BROADCAST_MAX_CHARS,
+                   "label": control.TIMER_LABEL_MAX_CHARS, "help": HELP_MAX_CHARS},
+        "page_data": page,
+        "cards_data": cards,
+        "ws_path": f"/ws/w/{workshop.join_code}/control/",  # breakouts/routing.py
+    }
+    return render(request, "breakouts/control.html", context)
+
+
+def _plenary_rooms(workshop, numbers=None, current=None):
+    """Returns the rooms' report-outs (workshops/report.py's data), `current` marked."""
+    rooms = _rooms_queryset(workshop)
+    if numbers is not None:
+        rooms = rooms.filter(number__in=numbers)
+    return [{**_room_data(room), "current": room.number == current} for room in rooms]
+
+
+def plenary(request, code):
+    """Present mode: one room's results at a time on the shared screen.
+
+    Facilitators present (every room is on the page, ← → moves between them); participants
+    see the room being presented and follow the presenter. Participants outside the plenary
+    phase are sent back to the lobby (which takes them to their room during breakouts).
+    """
+    workshop = get_workshop_by_code(code)
+    control.finish_closing_if_due(workshop)
+    presenter = workshop.is_facilitator(request.user)
+    participant = None
+    if not presenter:
+        participant = participant_from_session(request.session, workshop)
+        if participant is None:
+            raise Http404("Not a participant of this workshop")
+        if workshop.phase != workshop.Phase.PLENARY:
+            return redirect("workshops:lobby", workshop.join_code)
+    presenting = workshop.presenting_room.number if workshop.presenting_room_id else None
+    if presenter:
+        rooms = _plenary_rooms(workshop, current=presenting)
+    else:
+        rooms = _plenary_rooms(workshop, [presenting], presenting) if presenting else []
+    context = {
+        "workshop": workshop,
+        "presenter": presenter,
+        "participant": participant,
+        "rooms": rooms,
+        "presenting": presenting,
+        "control_url": reverse("breakouts:control", args=[workshop.join_code]),
+        "page_data": {
+            "code": workshop.join_code,
+            "phase": workshop.phase,
+            "presenter": presenter,
+            "presenting": presenting,
+            "rooms": [room["number"] for room in rooms],
+            "room_url": reverse("breakouts:plenary_room", args=[workshop.join_code, 0]),
+            "control_url": reverse("breakouts:control", args=[workshop.join_code]),
+            "lobby_url": reverse("workshops:lobby", args=[workshop.join_code]),
+        },
+        "ws_path": (
+            f"/ws/w/{workshop.join_code}/control/" if presenter
+            else f"/ws/w/{workshop.join_code}/"
+        ),
+    }
+    return render(request, "breakouts/plenary.html", context)
+
+
+def plenary_room(request, code, number):
+    """One room's report-out as an HTML fragment, for a participant's page following the
+    presenter. Participants get only the room being presented (or their own): 403 for others.
+    """
+    workshop = get_workshop_by_code(code)
+    if not workshop.is_facilitator(request.user):
+        participant = participant_from_session(request.session, workshop)
+        if participant is None:
+            raise Http404("Not a participant of this workshop")
+        presenting = workshop.presenting_room.number if workshop.presenting_room_id else None
+        own = participant.room.number if participant.room_id else None
+        if number not in (presenting, own):
+            raise PermissionDenied("This room is not being presented")
+    rooms = _plenary_rooms(workshop, [number], number)
+    if not rooms:
+        raise Http404("No such room")
+    return render(request, "breakouts/_plenary_room.html", {"room": rooms[0]})

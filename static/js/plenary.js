@@ -1,0 +1,165 @@
+// Plenary, present mode. The facilitator's page holds every room and moves between them with
+// ← → (or a presenter's clicker: PageUp/PageDown), telling everyone over the control socket;
+// participants' pages follow the presenter, fetching the presented room's report-out.
+
+import { connectLive, showStatus } from "./live.js";
+
+const readJson = (id, fallback = null) => {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : fallback;
+};
+const $ = (selector, root = document) => root.querySelector(selector);
+
+const page = readJson("plenary-page", {});
+const stage = $("[data-stage]");
+const waiting = $("[data-waiting]");
+const errorBox = $("[data-error]");
+let shown = page.presenting;
+let live = null;
+let leaving = false;
+window.addEventListener("beforeunload", () => { leaving = true; });
+
+function go(url) {
+  if (leaving) return;
+  leaving = true;
+  window.location.assign(url);
+}
+
+function show(number) {
+  shown = number;
+  let found = false;
+  for (const section of stage.querySelectorAll("[data-plenary-room]")) {
+    const current = Number(section.dataset.plenaryRoom) === number;
+    section.hidden = !current;
+    found = found || current;
+  }
+  waiting.hidden = found;
+  for (const tab of document.querySelectorAll("[data-present]")) {
+    const current = Number(tab.dataset.present) === number;
+    tab.classList.toggle("active", current);
+    if (current) tab.setAttribute("aria-current", "true");
+    else tab.removeAttribute("aria-current");
+  }
+  return found;
+}
+
+// -- the presenter --------------------------------------------------------------------------
+
+function present(number) {
+  if (number === shown) return;
+  show(number);
+  if (errorBox) errorBox.textContent = "";
+  live.send("plenary.present", { room: number }).catch((frame) => {
+    if (errorBox) errorBox.textContent = (frame && frame.message) || "";
+  });
+}
+
+function step(offset) {
+  const rooms = page.rooms || [];
+  if (!rooms.length) return;
+  const index = rooms.indexOf(shown);
+  const next = rooms[Math.min(rooms.length - 1, Math.max(0, index < 0 ? 0 : index + offset))];
+  present(next);
+}
+
+function startPresenter() {
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "ArrowRight" || event.key === "PageDown") {
+      event.preventDefault();
+      step(1);
+    } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
+      event.preventDefault();
+      step(-1);
+    }
+  });
+  $("[data-prev]").addEventListener("click", () => step(-1));
+  $("[data-next]").addEventListener("click", () => step(1));
+  for (const tab of document.querySelectorAll("[data-present]")) {
+    tab.addEventListener("click", () => present(Number(tab.dataset.present)));
+  }
+  $("[data-fullscreen]").addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (stage.requestFullscreen) stage.requestFullscreen();
+  });
+  const reopen = $("[data-reopen]");
+  if (reopen) {
+    reopen.addEventListener("click", () => live.send("breakouts.reopen").catch((frame) => {
+      errorBox.textContent = (frame && frame.message) || "";
+    }));
+  }
+  const toPlenary = $("[data-to-plenary]");
+  if (toPlenary) toPlenary.addEventListener("click", () => live.send("closing.skip").catch(() => {}));
+  let first = true;
+  live = connectLive({
+    url: readJson("ws-path"),
+    onStatus: (s) => showStatus($("[data-live-status]"), s),
+    onState: (frame) => {
+      const workshop = frame.workshop || {};
+      if (workshop.phase !== page.phase) {
+        if (!leaving) window.location.reload();
+        return;
+      }
+      const presenting = workshop.presenting_room;
+      if (presenting === null && first && (page.rooms || []).length && page.phase === "plenary") {
+        present(page.rooms[0]); // opening present mode starts presenting
+      } else if (presenting !== null && presenting !== undefined) {
+        show(presenting);
+      }
+      first = false;
+    },
+    onEvent: (event) => {
+      if (event.type === "plenary.presenting") show(event.room);
+      else if (event.type === "phase.changed" && event.phase !== page.phase) {
+        if (event.phase === "breakouts") go(page.control_url);
+        else if (!leaving) window.location.reload();
+      }
+    },
+  });
+}
+
+// -- a participant following ----------------------------------------------------------------
+
+let wanted = null;
+
+async function follow(number) {
+  if (number === null || number === undefined) {
+    wanted = null;
+    show(null);
+    return;
+  }
+  if (number === wanted) return;
+  wanted = number;
+  const url = page.room_url.replace(/\/0\/$/, `/${number}/`);
+  try {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok || wanted !== number) return;
+    // A fragment rendered (and escaped) by the server; DOMParser runs no scripts.
+    const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+    const section = fragment.querySelector("[data-plenary-room]");
+    if (!section || wanted !== number) return;
+    for (const old of stage.querySelectorAll("[data-plenary-room]")) old.remove();
+    stage.prepend(document.adoptNode(section));
+    show(number);
+  } catch (e) {
+    wanted = null; // try again on the next state or event
+  }
+}
+
+function startFollower() {
+  connectLive({
+    url: readJson("ws-path"),
+    onStatus: (s) => showStatus($("[data-live-status]"), s),
+    onState: (frame) => follow((frame.workshop || {}).presenting_room),
+    onEvent: (event) => {
+      if (event.type === "plenary.presenting") follow(event.room);
+    },
+  });
+}
+
+if (page.presenter) startPresenter();
+else {
+  wanted = page.presenting;
+  startFollower();
+}

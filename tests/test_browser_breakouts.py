@@ -1,0 +1,95 @@
+"""Six people join; the facilitator plans two mixed rooms; everyone's page moves to their room."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from breakouts.models import Room
+from workshops.models import Challenge, Workshop
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-passphrase"
+PEOPLE = [
+    ("Ana", "Sales", "Lyon"), ("Ben", "Sales", "Toronto"), ("Cy", "Finance", "Lyon"),
+    ("Di", "Finance", "Toronto"), ("Ed", "Operations", "Lyon"), ("Flo", "Operations", "Toronto"),
+]
+
+
+def join(page, code, name, department, location):
+    page.goto(f"/join/{code}/")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Department").select_option(department)
+    page.get_by_label("Location").select_option(location)
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
+    expect(page.locator("[data-live-status]")).to_have_text("Live")
+
+
+def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_context):
+    owner = User.objects.create_user("dana", "dana@example.com", PASSWORD)
+    workshop = Workshop.objects.create(
+        owner=owner, title="Mixing day", phase=Workshop.Phase.LOBBY,
+        departments="Sales\nFinance\nOperations", locations="Lyon\nToronto",
+        room_count=3, target_room_size=None,
+    )
+    Challenge.objects.create(workshop=workshop, title="Retention")
+
+    participants = {}
+    for name, department, location in PEOPLE:
+        page = new_context().new_page()
+        join(page, workshop.join_code, name, department, location)
+        participants[name] = page
+
+    facilitator = new_context().new_page()
+    facilitator.goto("/accounts/login/")
+    facilitator.get_by_label("Username").fill("dana")
+    facilitator.get_by_label("Password").fill(PASSWORD)
+    facilitator.get_by_role("button", name="Log in").click()
+    facilitator.goto(f"/w/{workshop.join_code}/manage/plan/")
+
+    facilitator.get_by_label("Number of rooms").fill("2")
+    facilitator.get_by_role("button", name="Reshuffle (new random rooms)").click()
+    headline = facilitator.get_by_test_id("plan-headline")
+    expect(headline).to_contain_text("Departments: as mixed as possible")
+    expect(headline).to_contain_text("Locations: as mixed as possible")
+    cards = facilitator.locator(".plan-room")
+    expect(cards).to_have_count(2)
+    for index in range(2):
+        expect(cards.nth(index)).to_contain_text("3 people · 3 departments · 2 locations")
+
+    # The keyboard-usable move control works as well as drag and drop.
+    ana_card = facilitator.locator(".plan-room", has_text="Ana")
+    ana_room = ana_card.get_attribute("data-room")
+    other = "1" if ana_room == "2" else "2"
+    facilitator.get_by_label("Move Ana to room").select_option(other)
+    facilitator.locator(".plan-member", has_text="Ana").get_by_role("button", name="Move").click()
+    expect(facilitator.get_by_text("Ana moved to room")).to_be_visible()
+    expect(facilitator.locator(f".plan-room[data-room='{other}']")).to_contain_text("Ana")
+    facilitator.get_by_role("button", name="Reshuffle (new random rooms)").click()
+    for index in range(2):
+        expect(cards.nth(index)).to_contain_text("3 people · 3 departments · 2 locations")
+
+    facilitator.once("dialog", lambda dialog: dialog.accept())
+    facilitator.get_by_role("button", name="Start breakouts").click()
+    expect(facilitator.get_by_text("Breakouts started in 2 rooms")).to_be_visible()
+
+    rooms = {room.number: room for room in Room.objects.filter(workshop=workshop).with_members()}
+    assert len(rooms) == 2
+    for room in rooms.values():
+        assert {m.department for m in room.members.all()} == {"Sales", "Finance", "Operations"}
+    for name, page in participants.items():
+        room = next(r for r in rooms.values() if name in {m.name for m in r.members.all()})
+        expect(page).to_have_url(re.compile(rf"/w/{workshop.join_code}/rooms/{room.number}/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Room {room.number}")
+        members = page.locator("[data-members]")
+        for mate in room.members.all():
+            expect(members).to_contain_text(mate.name)
+            expect(members).to_contain_text(f"{mate.department} · {mate.location}")
+        scribe = page.locator("[data-scribe-name]")
+        if room.scribe.name == name:
+            expect(scribe).to_contain_text("You are the scribe")
+        else:
+            expect(scribe).to_contain_text(room.scribe.name)

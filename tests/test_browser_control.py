@@ -1,0 +1,107 @@
+"""The facilitator runs two rooms from the control room, then presents in plenary."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from live_helpers import make_workshop
+from playwright.sync_api import expect
+
+from breakouts.models import Note
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def as_facilitator(new_context, live_server_url, user):
+    client = Client()
+    client.force_login(user)
+    context = new_context()
+    context.add_cookies([{
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server_url,
+    }])
+    return context
+
+
+def participant_page(new_context, participant, number, errors):
+    """Signs a participant in through their personal link; they land in their room."""
+    page = new_context().new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(participant.get_absolute_url())
+    expect(page).to_have_url(re.compile(rf"/rooms/{number}/$"))
+    expect(page.locator("[data-live-status]")).to_have_text("Live")
+    return page
+
+
+def test_facilitator_broadcasts_times_helps_closes_and_presents(
+    new_context, live_server_url, facilitator
+):
+    workshop, rooms, people = make_workshop(facilitator, rooms=2, members=2)
+    Note.objects.create(room=rooms[0], step="define", text="Meetings eat our week")
+    Note.objects.create(room=rooms[1], step="define", text="Nobody owns onboarding")
+
+    errors = []
+    control = as_facilitator(new_context, live_server_url, facilitator).new_page()
+    control.on("pageerror", lambda error: errors.append(str(error)))
+    control.goto(f"/w/{workshop.join_code}/control/")
+    expect(control.get_by_role("heading", name="Control room")).to_be_visible()
+    expect(control.locator("[data-live-status]")).to_have_text("Live")
+    one = participant_page(new_context, people[1][1], 1, errors)
+    two = participant_page(new_context, people[2][1], 2, errors)
+    expect(control.locator('[data-room="1"] [data-member]')).to_have_count(2)
+    expect(control.locator("[data-online-count]")).to_have_text("2")
+
+    # A broadcast reaches every room as a dismissible banner.
+    control.get_by_label("Message", exact=True).fill("Five minutes to go")
+    control.get_by_role("button", name="Send message").click()
+    for page in (one, two):
+        banner = page.get_by_role("status").filter(has_text="Five minutes to go").first
+        expect(banner).to_be_visible()
+    expect(control.locator("[data-broadcast-list]")).to_contain_text("Five minutes to go")
+    one.get_by_role("status").filter(has_text="Five minutes to go").first.get_by_role(
+        "button", name="Dismiss").click()
+    expect(one.get_by_role("status").filter(has_text="Five minutes to go")).to_have_count(0)
+
+    # A timer for all rooms: every room counts down to the same stored deadline.
+    control.get_by_label("Minutes").fill("10")
+    control.get_by_label("Label").fill("Root causes")
+    control.get_by_role("button", name="Start timer").click()
+    for page in (one, two):
+        expect(page.locator("[data-countdown-label]")).to_have_text("Root causes")
+        expect(page.locator("[data-countdown]")).to_contain_text(re.compile(r"(10:00|9:\d\d) left"))
+    expect(control.locator('[data-room="2"] [data-f="time-left"]')).to_contain_text("left")
+
+    # Room 1 asks for help; the facilitator sees it and acknowledges it.
+    one.get_by_label("Message (optional)").fill("We are stuck on causes")
+    one.get_by_role("button", name="Ask for help").click()
+    expect(control.locator("[data-help-list]")).to_contain_text("We are stuck on causes")
+    expect(control.locator('[data-room="1"]')).to_have_class(re.compile("needs-help"))
+    control.locator("[data-help-list]").get_by_role(
+        "button", name="Acknowledge help for Room 1").click()
+    expect(one.get_by_text("The facilitator is on the way.").first).to_be_visible()
+    expect(control.locator("[data-help-list] li")).to_have_count(0)
+    expect(control.locator('[data-room="1"]')).not_to_have_class(re.compile("needs-help"))
+
+    # Closing breakouts: every room sees the countdown; skipping it moves everyone.
+    control.get_by_role("button", name=re.compile("Close breakouts")).click()
+    expect(one.get_by_text(re.compile("Rooms close in 0:[45]\\d"))).to_be_visible()
+    expect(two.get_by_text(re.compile("Rooms close in"))).to_be_visible()
+    control.get_by_role("button", name=re.compile("Skip the countdown")).click()
+    expect(one).to_have_url(re.compile(r"/plenary/$"))
+    expect(one.get_by_text("Waiting for the facilitator to present a room.")).to_be_visible()
+
+    # The facilitator presents room 1, then moves on with the keyboard; the participant follows.
+    control.get_by_role("link", name="Present the report-outs").click()
+    expect(control).to_have_url(re.compile(r"/plenary/$"))
+    expect(control.get_by_role("heading", name="Room 1")).to_be_visible()
+    expect(one.get_by_role("heading", name="Room 1")).to_be_visible()
+    expect(one.get_by_text("Meetings eat our week")).to_be_visible()
+    control.keyboard.press("ArrowRight")
+    expect(control.get_by_role("heading", name="Room 2")).to_be_visible()
+    expect(one.get_by_role("heading", name="Room 2")).to_be_visible()
+    expect(one.get_by_text("Nobody owns onboarding")).to_be_visible()
+    control.keyboard.press("ArrowLeft")
+    expect(one.get_by_role("heading", name="Room 1")).to_be_visible()
+    assert errors == []

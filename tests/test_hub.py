@@ -1,0 +1,141 @@
+"""The process hub: one layer subscription per group per process, one encode per event,
+cross-process delivery and presence (two hubs on one shared layer stand for two processes)."""
+
+import asyncio
+import json
+
+from channels.layers import InMemoryChannelLayer
+
+from breakouts.hub import Hub
+
+
+class SharedLayer:
+    """A multi-process-style layer (not the in-memory class, so hubs use it) for tests."""
+
+    def __init__(self):
+        self.inner = InMemoryChannelLayer()
+        self.group_adds = []
+        self.sent = []
+
+    async def new_channel(self, prefix="specific."):
+        return await self.inner.new_channel(prefix)
+
+    async def receive(self, channel):
+        return await self.inner.receive(channel)
+
+    async def group_add(self, group, channel):
+        self.group_adds.append(group)
+        await self.inner.group_add(group, channel)
+
+    async def group_discard(self, group, channel):
+        await self.inner.group_discard(group, channel)
+
+    async def group_send(self, group, message):
+        self.sent.append(group)
+        await self.inner.group_send(group, message)
+
+
+class Sink:
+    def __init__(self):
+        self.frames = []
+        self.texts = []
+
+    async def hub_deliver(self, group, event, text):
+        self.texts.append(text)
+        self.frames.append(json.loads(text))
+
+
+async def settle():
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+
+
+async def test_one_layer_subscription_per_group_per_process():
+    layer = SharedLayer()
+    hub = Hub(asyncio.get_running_loop(), layer)
+    sinks = [Sink() for _ in range(10)]
+    for sink in sinks:
+        await hub.subscribe("room.1", sink)
+    assert layer.group_adds == ["room.1"]
+    hub.close()
+
+
+async def test_event_reaches_local_and_remote_sockets_exactly_once():
+    layer = SharedLayer()
+    loop = asyncio.get_running_loop()
+    first, second = Hub(loop, layer), Hub(loop, layer)
+    local, remote, elsewhere = Sink(), Sink(), Sink()
+    await first.subscribe("room.1", local)
+    await second.subscribe("room.1", remote)
+    await second.subscribe("room.2", elsewhere)
+    event = {"type": "note.changed", "scope": "room", "room": 1, "rev": 7, "text": "hi"}
+    first.publish("room.1", event)
+    await settle()
+    assert local.frames == [event]
+    assert remote.frames == [event]
+    assert elsewhere.frames == []
+    assert layer.sent == ["room.1"]  # one layer message for the whole room
+    first.close()
+    second.close()
+
+
+async def test_an_event_is_encoded_once_for_all_local_sockets():
+    hub = Hub(asyncio.get_running_loop(), SharedLayer())
+    sinks = [Sink() for _ in range(5)]
+    for sink in sinks:
+        await hub.subscribe("room.1", sink)
+    hub.publish("room.1", {"type": "typing", "scope": "room", "room": 1})
+    await settle()
+    texts = [sink.texts[0] for sink in sinks]
+    assert all(text is texts[0] for text in texts)
+    hub.close()
+
+
+async def test_presence_is_the_union_of_all_processes_and_expires():
+    layer = SharedLayer()
+    loop = asyncio.get_running_loop()
+    first, second = Hub(loop, layer), Hub(loop, layer)
+    watcher_one, watcher_two = Sink(), Sink()
+    await first.presence.watch(1, watcher_one)
+    await second.presence.watch(1, watcher_two)
+    await first.subscribe("room.10", watcher_one)
+    await second.subscribe("room.10", watcher_two)
+    first.presence.join(1, 10, 3, participant_id=100)
+    second.presence.join(1, 10, 3, participant_id=200)
+    second.presence.join(1, 10, 3, participant_id=200)  # two tabs of one person
+    await asyncio.sleep(0.2)
+    assert first.presence.online(1, 10) == [100, 200]
+    assert second.presence.online(1, 10) == [100, 200]
+    assert watcher_one.frames[-1] == {
+        "type": "presence.changed", "scope": "room", "room": 3, "online": [100, 200]
+    }
+    second.presence.leave(1, 10, 200)
+    await asyncio.sleep(0.2)
+    assert first.presence.online(1, 10) == [100, 200]  # one tab still open
+    second.presence.leave(1, 10, 200)
+    await asyncio.sleep(0.2)
+    assert first.presence.online(1, 10) == [100]
+    # A process that dies stops refreshing; its people expire on the others.
+    second.presence.join(1, 10, 3, participant_id=300)
+    await asyncio.sleep(0.2)
+    assert 300 in first.presence.online(1, 10)
+    second.close()
+    for origin, (_expires, rooms) in list(first.presence.remote[1].items()):
+        first.presence.remote[1][origin] = (0, rooms)
+    assert first.presence.online(1, 10) == [100]
+    first.close()
+
+
+async def test_a_new_process_learns_presence_from_the_others():
+    layer = SharedLayer()
+    loop = asyncio.get_running_loop()
+    first = Hub(loop, layer)
+    await first.presence.watch(1, Sink())
+    first.presence.join(1, 10, 3, participant_id=100)
+    await asyncio.sleep(0.2)
+    late = Hub(loop, layer)
+    await late.presence.watch(1, Sink())  # asks the others
+    await asyncio.sleep(0.2)
+    assert late.presence.online(1, 10) == [100]
+    first.close()
+    late.close()
