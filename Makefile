@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench-assignment bench-rooms clean
+.PHONY: run test lint bench-assignment bench-rooms bench-control clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,10 @@ bench-assignment: $(VENV)/.installed
 	$(BIN)/python bench/assignment.py --quick
 
 bench-rooms: $(VENV)/.installed-test
-	$(BIN)/python bench/rooms.py
+	$(BIN)/python bench/rooms.py $(BENCH_ARGS)
+
+bench-control: $(VENV)/.installed-test
+	$(BIN)/python bench/control.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -51,6 +51,25 @@ def outsider_client(db, outsider):
     return other
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _release_test_database(django_db_setup, django_db_blocker):
+    """Lets PostgreSQL drop the test database at the end of the session.
+
+    The live layer's threads (the group-commit writer, Channels' database thread) keep
+    persistent connections that Django's teardown, running on the main thread, cannot close.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 # -- a real server --------------------------------------------------------------------------
 
 

@@ -6,8 +6,8 @@ from django.urls import NoReverseMatch, reverse
 
 from breakouts import events
 from breakouts.models import Room
-from workshops.access import participant_from_session
-from workshops.models import Participant, Workshop
+from workshops.access import participant_from_session, remember_participant
+from workshops.models import Challenge, Participant, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +308,26 @@ def test_participant_of_another_workshop_is_a_stranger_here(client, workshop, fa
     join(client, workshop)
     response = client.get(reverse("workshops:lobby", args=[other.join_code]))
     assert response.url == reverse("workshops:join_code", args=[other.join_code])
+
+
+def test_lobby_after_breakouts_links_to_network_actions_and_report(client, facilitator):
+    workshop = Workshop.objects.create(
+        owner=facilitator, title="Done", phase=Workshop.Phase.CLOSED
+    )
+    Challenge.objects.create(workshop=workshop, title="C")
+    room = Room.objects.create(workshop=workshop, number=1)
+    me = Participant.objects.create(
+        workshop=workshop, name="Ana", department="Sales", location="Lyon", room=room
+    )
+    session = client.session
+    remember_participant(session, me)
+    session.save()
+    page = client.get(f"/w/{workshop.join_code}/lobby/").content.decode()
+    for label, path in [
+        ("People you worked with", "network/"),
+        ("My actions", "my-actions/"),
+        ("Our room's report", "report/"),
+        ("Debrief", "debrief/"),
+    ]:
+        assert label in page
+        assert f"/w/{workshop.join_code}/{path}" in page
