@@ -6,27 +6,7 @@
 // User text is only ever set as textContent.
 
 import { connectLive, showStatus } from "./live.js";
-
-const readJson = (id, fallback = null) => {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : fallback;
-};
-const $ = (selector, root = document) => root.querySelector(selector);
-const fmt = (template, values) =>
-  template.replace(/%\((\w+)\)s/g, (_match, key) => String(values[key] ?? ""));
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key === "on") for (const [type, fn] of Object.entries(value)) node.addEventListener(type, fn);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
+import { readJson, $, fmt, h } from "./dom.js";
 
 const page = readJson("control-page", {});
 const L = page.labels || {};

@@ -3,12 +3,7 @@
 // participants' pages follow the presenter, fetching the presented room's report-out.
 
 import { connectLive, showStatus } from "./live.js";
-
-const readJson = (id, fallback = null) => {
-  const node = document.getElementById(id);
-  return node ? JSON.parse(node.textContent) : fallback;
-};
-const $ = (selector, root = document) => root.querySelector(selector);
+import { readJson, $ } from "./dom.js";
 
 const page = readJson("plenary-page", {});
 const stage = $("[data-stage]");
