@@ -20,16 +20,18 @@ def _participants(workshop):
 def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None):
     """Stores a fresh plan honouring the draft's pins and keep-apart pairs."""
     draft = draft or {}
+    if room_count is None:
+        room_count = len(draft.get("rooms", ())) or workshop.planned_room_count(len(participants))
+    if use_met_before is None:
+        use_met_before = draft.get("use_met_before", True)
     workshop.draft_plan = planning.draft_new_plan(
         workshop,
         participants,
-        room_count=room_count or len(draft.get("rooms", ())) or
-        workshop.planned_room_count(len(participants)),
+        room_count=room_count,
         seed=seed,
         pinned=draft.get("pinned"),
         keep_apart=draft.get("keep_apart", ()),
-        use_met_before=draft.get("use_met_before", True) if use_met_before is None
-        else use_met_before,
+        use_met_before=use_met_before,
     )
     workshop.save(update_fields=["draft_plan", "updated_at"])
 

@@ -51,6 +51,20 @@ def outsider_client(db, outsider):
     return other
 
 
+@pytest.fixture
+def sent_events(monkeypatch):
+    """Records every workshop event as (type, rev, payload) instead of broadcasting it."""
+    from breakouts import events
+
+    sent = []
+
+    def capture(workshop, event_type, payload):
+        sent.append((event_type, workshop.rev, payload))
+
+    monkeypatch.setattr(events, "send_workshop_event", capture)
+    return sent
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_test_database(django_db_setup, django_db_blocker):
     """Lets PostgreSQL drop the test database at the end of the session.
@@ -197,6 +211,40 @@ def new_context(browser, live_server_url):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def signed_in_context(new_context, live_server_url):
+    """Returns a factory of browser contexts already signed in, skipping the log-in pages.
+
+    `signed_in_context(user)` is a facilitator's browser; `signed_in_context(participant=p)`
+    a participant's (as if they had followed their personal link).
+    """
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from workshops.access import remember_participant
+
+    def make(user=None, *, participant=None):
+        session = SessionStore()
+        if user is not None:
+            from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if participant is not None:
+            remember_participant(session, participant)
+        session.save()
+        context = new_context()
+        context.add_cookies([{
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": session.session_key,
+            "url": live_server_url,
+        }])
+        return context
+
+    return make
 
 
 @pytest.fixture

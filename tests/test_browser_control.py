@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from live_helpers import make_workshop
 from playwright.sync_api import expect
 
@@ -13,16 +11,6 @@ from breakouts.models import Note
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def as_facilitator(new_context, live_server_url, user):
-    client = Client()
-    client.force_login(user)
-    context = new_context()
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server_url,
-    }])
-    return context
 
 
 def participant_page(new_context, participant, number, errors):
@@ -36,14 +24,14 @@ def participant_page(new_context, participant, number, errors):
 
 
 def test_facilitator_broadcasts_times_helps_closes_and_presents(
-    new_context, live_server_url, facilitator
+    new_context, signed_in_context, facilitator
 ):
     workshop, rooms, people = make_workshop(facilitator, rooms=2, members=2)
     Note.objects.create(room=rooms[0], step="define", text="Meetings eat our week")
     Note.objects.create(room=rooms[1], step="define", text="Nobody owns onboarding")
 
     errors = []
-    control = as_facilitator(new_context, live_server_url, facilitator).new_page()
+    control = signed_in_context(facilitator).new_page()
     control.on("pageerror", lambda error: errors.append(str(error)))
     control.goto(f"/w/{workshop.join_code}/control/")
     expect(control.get_by_role("heading", name="Control room")).to_be_visible()

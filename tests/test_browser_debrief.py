@@ -1,37 +1,16 @@
 """Two participants answer the debrief; the facilitator's results update live."""
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client
 from playwright.sync_api import expect
 from report_helpers import make_workshop, member
-
-from workshops.access import remember_participant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def context_with_session(new_context, live_server_url, session_key):
-    context = new_context()
-    context.add_cookies([
-        {"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": live_server_url}
-    ])
-    return context
 
 
-def as_facilitator(new_context, live_server_url, user):
-    client = Client()
-    client.force_login(user)
-    key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return context_with_session(new_context, live_server_url, key)
 
 
-def as_participant(new_context, live_server_url, participant):
-    session = SessionStore()
-    remember_participant(session, participant)
-    session.save()
-    return context_with_session(new_context, live_server_url, session.session_key)
 
 
 def chart_row(page, label):
@@ -39,16 +18,16 @@ def chart_row(page, label):
 
 
 def test_facilitators_chart_updates_live_as_two_participants_answer(
-    new_context, live_server_url, facilitator
+    signed_in_context, facilitator
 ):
     workshop = make_workshop(facilitator, rooms=1, per_room=2)
-    results = as_facilitator(new_context, live_server_url, facilitator).new_page()
+    results = signed_in_context(facilitator).new_page()
     results.goto(f"/w/{workshop.join_code}/debrief/results/")
     expect(results.get_by_role("status")).to_have_text("Live")
     expect(chart_row(results, "Listen more")).to_contain_text("0")
 
     for index, words in enumerate(["Trust between strangers", "Trust and speed"]):
-        page = as_participant(new_context, live_server_url, member(workshop, 1, index)).new_page()
+        page = signed_in_context(participant=member(workshop, 1, index)).new_page()
         page.goto(f"/w/{workshop.join_code}/debrief/")
         page.get_by_label(workshop.question_value).fill(words)
         page.get_by_label("Listen more").check()

@@ -3,29 +3,17 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 from report_helpers import make_workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def signed_in_context(new_context, live_server_url, user):
-    client = Client()
-    client.force_login(user)
-    context = new_context()
-    context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server_url,
-    }])
-    return context
 
 
-def test_report_prints_to_a_pdf_with_a_page_per_room(new_context, live_server_url, facilitator):
+def test_report_prints_to_a_pdf_with_a_page_per_room(signed_in_context, facilitator):
     workshop = make_workshop(facilitator, rooms=3)
-    page = signed_in_context(new_context, live_server_url, facilitator).new_page()
+    page = signed_in_context(facilitator).new_page()
     page.goto(f"/w/{workshop.join_code}/report/")
     expect(page.get_by_role("heading", name=re.compile(r"^Room 1"))).to_be_visible()
     expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()

@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from breakouts import events
 from breakouts.models import Room
 from workshops.access import participant_from_session, remember_participant
 from workshops.models import Challenge, Participant, Workshop
@@ -22,17 +21,6 @@ def workshop(facilitator):
     workshop.save()
     return workshop
 
-
-@pytest.fixture
-def sent_events(monkeypatch):
-    """Records every workshop event as (type, rev, payload) instead of broadcasting it."""
-    sent = []
-
-    def capture(workshop, event_type, payload):
-        sent.append((event_type, workshop.rev, payload))
-
-    monkeypatch.setattr(events, "send_workshop_event", capture)
-    return sent
 
 
 def join_url(workshop):

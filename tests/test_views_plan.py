@@ -146,13 +146,8 @@ def test_keep_apart_pair_is_honoured_and_an_impossible_one_is_explained(
 
 
 def test_start_breakouts_saves_rooms_scribes_and_tells_everyone(
-    facilitator_client, workshop, django_capture_on_commit_callbacks, monkeypatch
+    facilitator_client, workshop, django_capture_on_commit_callbacks, sent_events
 ):
-    sent = []
-    monkeypatch.setattr(
-        services.events, "send_workshop_event",
-        lambda w, kind, payload: sent.append((kind, payload)),
-    )
     facilitator_client.get(plan_url(workshop))
     with django_capture_on_commit_callbacks(execute=True):
         response = facilitator_client.post(action_url(workshop), {"action": "start"})
@@ -166,7 +161,7 @@ def test_start_breakouts_saves_rooms_scribes_and_tells_everyone(
         assert len(members) == 3
         assert room.scribe in members
         assert len({m.department for m in members}) == 3
-    assignments = next(payload for kind, payload in sent if kind == "room.assigned")
+    assignments = next(payload for kind, _, payload in sent_events if kind == "room.assigned")
     assert sorted(a["participant"] for a in assignments["assignments"]) == sorted(
         workshop.participants.values_list("pk", flat=True)
     )

@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from breakouts import events
 from workshops.models import Participant, Workshop
 from workshops.roster import csv_safe
 
@@ -22,14 +21,6 @@ def workshop(facilitator):
     workshop.add_challenge("Hybrid work")
     return workshop
 
-
-@pytest.fixture
-def sent_events(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        events, "send_workshop_event", lambda w, t, p: sent.append((t, w.rev, p))
-    )
-    return sent
 
 
 def url(name, workshop, *args):

@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from breakouts import events
 from workshops.access import remember_participant
 from workshops.models import Participant, Workshop
 
@@ -43,14 +42,6 @@ def participant_client(workshop):
     session.save()
     return client
 
-
-@pytest.fixture
-def sent_events(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        events, "send_workshop_event", lambda w, t, p: sent.append((t, w.rev, p))
-    )
-    return sent
 
 
 def url(name, workshop, *args):
