@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from breakouts.models import AppliedOp, Broadcast, HelpRequest, Item, Note, Room, Vote
+from breakouts.models import Broadcast, HelpRequest, Item, Note, Room, Vote
 
 
 @admin.register(Room)
@@ -29,11 +29,6 @@ class ItemAdmin(admin.ModelAdmin):
 class VoteAdmin(admin.ModelAdmin):
     list_display = ["item", "participant", "count"]
     raw_id_fields = ["item", "participant"]
-
-
-@admin.register(AppliedOp)
-class AppliedOpAdmin(admin.ModelAdmin):
-    list_display = ["op_id", "workshop", "rev", "created_at"]
 
 
 @admin.register(Broadcast)

@@ -1,4 +1,4 @@
-"""The live sockets: thin protocol adapters between browsers and the room model.
+"""The live sockets of a workshop: thin protocol adapters between browsers and the models.
 
 - `/ws/w/<code>/` (ParticipantConsumer): a participant's workshop events and their own room's
   events; a facilitator may open any room with `?room=<n>` (read-only), or `?room=<n>&as=
@@ -6,82 +6,36 @@
 - `/ws/w/<code>/control/` (ControlConsumer): the facilitators' control room — every workshop
   and room event of the workshop.
 
-Fan-out goes through the process hub (breakouts/hub.py), writes through the group-commit
-writer (breakouts/writer.py); frames are documented in docs/protocol.md. Ops are looked up in
-the class's `OPS` table (op name → method name), which subclasses extend.
+Framing, rate limits, fan-out, presence and the op pipeline are the transport's
+(live/consumer.py); write ops are the apps' op tables (breakouts/ops.py,
+breakouts/control_ops.py). Frames are documented in docs/protocol.md.
 """
 
-import asyncio
 import dataclasses
 import json
 import time
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from breakouts import control, events, ops
-from breakouts.hub import encode, get_hub
-from breakouts.live import room_state
+from breakouts import closing
+from breakouts.access import room_of_participant
+from breakouts.control_ops import CONTROL_OPS
+from breakouts.control_state import control_state
 from breakouts.models import STEP_ORDER, Room
-from breakouts.writer import Job, writer
+from breakouts.ops import ROOM_OPS
+from breakouts.previews import NotePreviews
+from breakouts.snapshot import room_state
+from live import events
+from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer
+from live.framing import encode
+from live.groups import control_group, room_group, workshop_group
+from live.pipeline import Actor
 from workshops.access import get_workshop_by_code, participant_from_session
-from workshops.live import participant_public, workshop_state
 from workshops.models import Participant, Workshop
-
-MAX_FRAME_BYTES = 64 * 1024
-# The workshop part of the state frame is the same for everyone (workshops/live.py) and holds
-# the whole roster: after a reconnect storm of 1,000 sockets, building and encoding it once per
-# socket dominated. It is cached, encoded, per workshop revision for a moment.
-WORKSHOP_STATE_TTL = 0.0 if settings.TESTING else 1.0
-_workshop_parts = {}
-
-
-def workshop_part(workshop):
-    """Returns the JSON text of workshop_state(workshop), cached per revision for a moment."""
-    key = (workshop.pk, workshop.created_at, workshop.rev)
-    now = time.monotonic()
-    cached = _workshop_parts.get(workshop.pk)
-    if cached is not None and cached[0] == key and cached[1] > now:
-        return cached[2]
-    text = encode(workshop_state(workshop, None))
-    if WORKSHOP_STATE_TTL > 0:
-        _workshop_parts[workshop.pk] = (key, now + WORKSHOP_STATE_TTL, text)
-    return text
-
-
-def state_text(rev, workshop_text, rest):
-    """Returns the encoded state frame: the (cached) workshop part spliced into `rest`."""
-    tail = encode(rest)
-    head = f'{{"type":"state","rev":{int(rev)},"workshop":{workshop_text}'
-    return head + ("," + tail[1:] if len(tail) > 2 else "}")
-
-
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-
-
-class TokenBucket:
-    """Allows `burst` frames at once and `rate` per second on average."""
-
-    def __init__(self, rate, burst):
-        self.rate = rate
-        self.capacity = burst
-        self.tokens = float(burst)
-        self.updated = time.monotonic()
-
-    def take(self):
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
+from workshops.snapshot import encoded_workshop_state
 
 
 @dataclasses.dataclass
@@ -93,159 +47,10 @@ class Identity:
     role: str
 
 
-class LiveConsumer(AsyncWebsocketConsumer):
-    # No per-socket layer channel: the hub holds one subscription per group per process.
-    channel_layer_alias = "roundtable-hub-only"
-
-    RATE_PER_SECOND = 15.0
-    RATE_BURST = 30
-    OPS = {"sync": "op_sync"}
-    actor = None  # subclasses: the ops.Actor that write ops act as (None: no writes)
-
-    async def dispatch(self, message):
-        # Channels closes stale DB connections before every frame (a thread hop each time);
-        # this consumer touches the database only through database_sync_to_async helpers
-        # and the writer thread, which manage their own connections.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
-    # -- lifecycle --------------------------------------------------------------------------
-
-    async def connect(self):
-        self.closed = False
-        self.loop = asyncio.get_running_loop()
-        self.hub = get_hub()
-        self.bucket = TokenBucket(self.RATE_PER_SECOND, self.RATE_BURST)
-        self.subscriptions = set()
-        self.watching = None
-        self.present = None  # (workshop id, room id, participant id) counted in presence
-        identity = await self.identify()
-        await self.accept()
-        if isinstance(identity, int):
-            self.closed = True
-            await self.close(code=identity)
-            return
-        self.identity = identity
-        self.workshop_id = identity.workshop.pk
-        await self.enter(identity)
-        await self.send_state()
-
-    async def disconnect(self, code):
-        self.closed = True
-        for group in list(self.subscriptions):
-            self.hub.unsubscribe(group, self)
-        self.subscriptions.clear()
-        if self.present is not None:
-            self.hub.presence.leave(*self.present)
-            self.present = None
-        if self.watching is not None:
-            self.hub.presence.unwatch(self.watching, self)
-            self.watching = None
-
-    async def subscribe(self, group):
-        if group not in self.subscriptions:
-            self.subscriptions.add(group)
-            await self.hub.subscribe(group, self)
-
-    def unsubscribe(self, group):
-        if group in self.subscriptions:
-            self.subscriptions.discard(group)
-            self.hub.unsubscribe(group, self)
-
-    async def watch_presence(self, workshop_id):
-        if self.watching is None:
-            self.watching = workshop_id
-            await self.hub.presence.watch(workshop_id, self)
-
-    # -- frames out -------------------------------------------------------------------------
-
-    async def hub_deliver(self, group, event, text):
-        """Called by the hub for each event of a subscribed group (already encoded)."""
-        if not self.closed:
-            await self.base_send({"type": "websocket.send", "text": text})
-
-    def reply(self, frame):
-        """Queues a frame for this socket behind the events already on their way."""
-        self.hub.send_direct(self, frame)
-
-    def error(self, op_id, code, message, **extra):
-        self.reply({"type": "error", "id": op_id, "code": code, "message": str(message), **extra})
-
-    def ack(self, op_id, rev=None):
-        self.reply({"type": "ack", "id": op_id, "rev": rev})
-
-    async def send_state(self, op_id=None):
-        """Sends the full snapshot: {"type": "state", "rev", "workshop", "room", "me", ...}."""
-        workshop, state = await self.snapshot()
-        rev, workshop_text = workshop
-        # Presence lives on this thread (the hub's), so it is filled in here.
-        online = self.hub.presence.online
-        if state.get("room"):
-            state["room"]["online"] = online(self.workshop_id, state["room"]["id"])
-        for room in state.get("rooms", ()):
-            room["online"] = online(self.workshop_id, room["id"])
-        if "lobby_online" in state:
-            state["lobby_online"] = online(self.workshop_id, 0)
-        if op_id is not None:
-            state["id"] = op_id
-        self.hub.send_direct(self, None, state_text(rev, workshop_text, state))
-
-    # -- frames in --------------------------------------------------------------------------
-
-    async def receive(self, text_data=None, bytes_data=None):
-        if self.closed:
-            return
-        if text_data is None:
-            if len(bytes_data) > MAX_FRAME_BYTES:
-                return self.error(None, "too_large", _("Frames are limited to 64 KB."))
-            try:
-                text_data = bytes_data.decode("utf-8")
-            except UnicodeDecodeError:
-                return self.error(None, "bad_json", _("Frames must be JSON text."))
-        if len(text_data) > MAX_FRAME_BYTES // 4 and len(text_data.encode()) > MAX_FRAME_BYTES:
-            return self.error(None, "too_large", _("Frames are limited to 64 KB."))
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            return self.error(None, "bad_json", _("This frame is not valid JSON."))
-        if not isinstance(frame, dict):
-            return self.error(None, "invalid", _("A frame must be a JSON object."))
-        op, op_id = frame.get("op"), frame.get("id")
-        if op_id is not None and (
-            not isinstance(op_id, str) or not op_id or len(op_id) > ops.OP_ID_MAX_CHARS
-        ):
-            return self.error(None, "invalid", _("“id” must be a short text."))
-        if not isinstance(op, str):
-            return self.error(op_id, "invalid", _("A frame needs an “op”."))
-        if not self.bucket.take():
-            if op == "typing":
-                return None  # ephemeral: dropping it is harmless
-            return self.error(op_id, "rate_limited", _("Too many changes at once; slow down."))
-        handler = self.OPS.get(op)
-        if handler is None:
-            return self.error(op_id, "unknown_op", _("Unknown op “%(op)s”.") % {"op": op[:40]})
-        return await getattr(self, handler)(frame)
-
-    async def op_sync(self, frame):
-        await self.send_state(frame.get("id"))
-
-    async def op_write(self, frame):
-        """Hands a write op to the group-commit writer; the ack or error comes back later."""
-        if frame.get("id") is None:
-            return self.error(None, "invalid", _("This op needs an “id”."))
-        actor = self.actor
-        if actor is None:
-            return self.error(frame["id"], "forbidden", _("You cannot change anything here."))
-        writer.submit(Job(frame["op"], frame, actor, self.loop, self.reply))
-        return None
-
-
 class ParticipantConsumer(LiveConsumer):
-    OPS = {
-        **LiveConsumer.OPS,
-        **{name: "op_write" for name in ops.WRITE_OPS},
+    OP_TABLE = ROOM_OPS
+    LOCAL_OPS = {
+        **LiveConsumer.LOCAL_OPS,
         "typing": "op_typing",
         "challenge.propose": "op_challenge_propose",
     }
@@ -290,14 +95,14 @@ class ParticipantConsumer(LiveConsumer):
         self.room_id = None
         self.room_number = None
         self.last_typing = 0.0
-        await self.subscribe(events.workshop_group(self.workshop_id))
+        await self.subscribe(workshop_group(self.workshop_id))
         await self.watch_presence(self.workshop_id)
         await self.switch_room(identity.room)
 
     @property
     def actor(self):
         identity = self.identity
-        return ops.Actor(
+        return Actor(
             workshop_id=self.workshop_id,
             room_id=self.room_id,
             participant_id=self.participant_id,
@@ -308,17 +113,16 @@ class ParticipantConsumer(LiveConsumer):
     async def switch_room(self, room):
         """Follows the participant into `room` (None: the lobby): events and presence."""
         if self.room_id is not None:
-            self.unsubscribe(events.room_group(self.room_id))
-        if self.present is not None:
-            self.hub.presence.leave(*self.present)
-            self.present = None
+            self.unsubscribe(room_group(self.room_id))
+        self.leave_presence()
         self.room_id = room.pk if room else None
         self.room_number = room.number if room else None
         if room is not None:
-            await self.subscribe(events.room_group(room.pk))
+            await self.subscribe(room_group(room.pk))
         if self.participant_id is not None:
-            self.present = (self.workshop_id, self.room_id or 0, self.participant_id)
-            self.hub.presence.join(*self.present[:2], self.room_number, self.participant_id)
+            self.join_presence(
+                self.workshop_id, self.room_id or 0, self.room_number, self.participant_id
+            )
 
     @database_sync_to_async
     def snapshot(self):
@@ -327,10 +131,10 @@ class ParticipantConsumer(LiveConsumer):
         if self.participant_id is not None:
             participant = Participant.objects.filter(pk=self.participant_id).first()
         room = Room(pk=self.room_id) if self.room_id else None
-        return (workshop.rev, workshop_part(workshop)), {
+        return (workshop.rev, encoded_workshop_state(workshop)), {
             "room": room_state(room, participant) if room else None,
             "me": {
-                "participant": participant_public(participant) if participant else None,
+                "participant": participant.public() if participant else None,
                 "role": self.identity.role,
                 "room": self.room_number,
                 "user": self.identity.user_id,
@@ -340,10 +144,11 @@ class ParticipantConsumer(LiveConsumer):
     @database_sync_to_async
     def current_room(self):
         """Returns (still a participant?, their room now) from the database."""
-        participant = Participant.objects.select_related("room").filter(
-            pk=self.participant_id, workshop_id=self.workshop_id
-        ).first()
-        return participant is not None, (participant.room if participant else None)
+        return room_of_participant(self.workshop_id, self.participant_id)
+
+    def send_ephemeral(self, event_type, payload):
+        event = {"type": event_type, "scope": "room", "room": self.room_number, **payload}
+        events.send_now([room_group(self.room_id)], event)
 
     async def op_sync(self, frame):
         if self.participant_id is not None:
@@ -398,10 +203,7 @@ class ParticipantConsumer(LiveConsumer):
         if now - self.last_typing < self.TYPING_INTERVAL:
             return
         self.last_typing = now
-        events.send_room_ephemeral(
-            self.room_id, self.room_number, "typing",
-            {"participant": self.participant_id, "step": frame["step"]},
-        )
+        self.send_ephemeral("typing", {"participant": self.participant_id, "step": frame["step"]})
 
     async def op_challenge_propose(self, frame):
         """A member suggests a challenge to the scribe: shown to the room, not stored."""
@@ -420,9 +222,8 @@ class ParticipantConsumer(LiveConsumer):
         )()
         if not exists:
             return self.error(op_id, "not_found", _("This challenge does not exist."))
-        events.send_room_ephemeral(
-            self.room_id, self.room_number, "challenge.proposed",
-            {"challenge": challenge, "by": self.participant_id},
+        self.send_ephemeral(
+            "challenge.proposed", {"challenge": challenge, "by": self.participant_id}
         )
         return self.ack(op_id)
 
@@ -437,7 +238,7 @@ def _participant_id(entry):
 class ControlConsumer(LiveConsumer):
     """The facilitators' control room socket: every event of the workshop, all rooms."""
 
-    OPS = {**LiveConsumer.OPS, **{name: "op_control" for name in control.CONTROL_OPS}}
+    OP_TABLE = CONTROL_OPS
 
     @database_sync_to_async
     def identify(self):
@@ -454,30 +255,21 @@ class ControlConsumer(LiveConsumer):
         return CLOSE_NOT_FOUND
 
     async def enter(self, identity):
-        self.previews = control.NotePreviews(self.schedule_previews)
-        await self.subscribe(events.control_group(self.workshop_id))
+        self.previews = NotePreviews(self.schedule_previews)
+        await self.subscribe(control_group(self.workshop_id))
         await self.watch_presence(self.workshop_id)
-        control.schedule_closing(self.workshop_id, identity.workshop.closing_at)
+        closing.schedule_closing(self.workshop_id, identity.workshop.closing_at)
 
     @property
     def actor(self):
-        return ops.Actor(
-            workshop_id=self.workshop_id, user_id=self.identity.user_id, role="control"
-        )
+        return Actor(workshop_id=self.workshop_id, user_id=self.identity.user_id, role="control")
 
     @database_sync_to_async
     def snapshot(self):
-        workshop, rest = control.control_state(self.workshop_id, self.identity.user_id)
-        return (workshop.rev, workshop_part(workshop)), rest
+        workshop, rest = control_state(self.workshop_id, self.identity.user_id)
+        return (workshop.rev, encoded_workshop_state(workshop)), rest
 
-    # -- the control room's ops and coalesced previews (rules in breakouts/control.py) -----
-
-    async def op_control(self, frame):
-        reply, closing_at = await database_sync_to_async(control.handle)(
-            frame["op"], frame, self.actor
-        )
-        control.schedule_closing(self.workshop_id, closing_at)
-        self.reply(reply)
+    # -- coalesced previews and the closing timer --------------------------------------------
 
     def schedule_previews(self, room, delay):
         # The flush rides the hub's queue, so it stays in order with the socket's other frames.
@@ -489,6 +281,10 @@ class ControlConsumer(LiveConsumer):
         if self.closed:
             return
         kind = event.get("type") if event is not None else None
+        if kind == "breakouts.closing":
+            closing.schedule_closing(self.workshop_id, event.get("closing_at"))
+        elif kind == "phase.changed":
+            closing.schedule_closing(self.workshop_id, None)
         if group is None and kind == "previews.flush":
             frames, text = self.previews.flush(event["room"]), None
         elif kind == "note.changed":

@@ -1,20 +1,23 @@
 """The control room and the plenary: server-rendered pages kept live by static/js/control.js,
-static/js/plenary.js and the control socket (rules and ops in breakouts/control.py)."""
+static/js/plenary.js and the control socket (ops in breakouts/control_ops.py, the rules in the
+Workshop and Room models)."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from breakouts import control
+from breakouts import control_ops
+from breakouts.control_state import recent_broadcasts, room_cards, rooms_per_step
 from breakouts.models import STEP_ORDER, Step
 from breakouts.ops import HELP_MAX_CHARS
+from live.events import timer
 from workshops.access import get_workshop_by_code, participant_from_session
+from workshops.phases import phase_actions
 from workshops.report import _room_data, _rooms_queryset
-from workshops.views.phases import phase_actions
 
 # "3 rooms defining the problem": one phrase per step, singular and plural.
 STEP_PHRASES = {
@@ -38,10 +41,7 @@ def _facilitators_only(request, code):
 
 
 def _url(name, workshop):
-    try:
-        return reverse(name, args=[workshop.join_code])
-    except NoReverseMatch:
-        return None
+    return reverse(name, args=[workshop.join_code])
 
 
 def step_phrases():
@@ -55,7 +55,7 @@ def step_phrases():
 def rooms_per_step_text(cards):
     return [
         ngettext(*STEP_PHRASES[step], count) % {"n": count}
-        for step, count in control.rooms_per_step(cards)
+        for step, count in rooms_per_step(cards)
     ]
 
 
@@ -104,8 +104,8 @@ def control_room(request, code):
     workshop = _facilitators_only(request, code)
     if workshop is None:
         return redirect_to_login(request.get_full_path())
-    control.finish_closing_if_due(workshop)
-    cards = control.room_cards(workshop)
+    workshop.finish_closing_if_due()
+    cards = room_cards(workshop)
     total = workshop.participants.count()
     actions = [
         action for action in phase_actions(workshop)
@@ -118,14 +118,11 @@ def control_room(request, code):
         "labels": control_labels(),
         "step_phrases": step_phrases(),
         "steps": [{"step": step.value, "label": str(step.label)} for step in Step],
-        "closing_seconds": control.CLOSING_SECONDS,
+        "closing_seconds": control_ops.CLOSING_SECONDS,
         "idle_minutes": 5,
         "plenary_url": reverse("breakouts:plenary", args=[workshop.join_code]),
         "closing_at": workshop.closing_at.isoformat() if workshop.closing_at else None,
-        "timer": (
-            {"ends_at": workshop.timer_ends_at.isoformat(), "label": workshop.timer_label}
-            if workshop.timer_ends_at else None
-        ),
+        "timer": timer(workshop.timer_ends_at, workshop.timer_label),
         "participant_count": total,
     }
     context = {
@@ -136,7 +133,7 @@ def control_room(request, code):
         "rooms_per_step": rooms_per_step_text(cards),
         "participant_total": total,
         "help_requests": [request for card in cards for request in card["help"]],
-        "broadcasts": control.recent_broadcasts(workshop),
+        "broadcasts": recent_broadcasts(workshop),
         "phase_actions": actions,
         "closing": workshop.closing_at,
         "links": {
@@ -146,8 +143,8 @@ def control_room(request, code):
             "report": _url("report:report", workshop),
             "tracker": _url("report:tracker", workshop),
         },
-        "limits": {"broadcast": control.BROADCAST_MAX_CHARS,
-                   "label": control.TIMER_LABEL_MAX_CHARS, "help": HELP_MAX_CHARS},
+        "limits": {"broadcast": control_ops.BROADCAST_MAX_CHARS,
+                   "label": control_ops.TIMER_LABEL_MAX_CHARS, "help": HELP_MAX_CHARS},
         "page_data": page,
         "cards_data": cards,
         "ws_path": f"/ws/w/{workshop.join_code}/control/",  # breakouts/routing.py
@@ -171,7 +168,7 @@ def plenary(request, code):
     phase are sent back to the lobby (which takes them to their room during breakouts).
     """
     workshop = get_workshop_by_code(code)
-    control.finish_closing_if_due(workshop)
+    workshop.finish_closing_if_due()
     presenter = workshop.is_facilitator(request.user)
     participant = None
     if not presenter:

@@ -1,20 +1,28 @@
-"""The room ops of the live protocol: check a frame, check who may do it, apply it.
+"""The room ops of the live protocol (ROOM_OPS): read the frame, check who may, call the room.
 
-Each write op is a function registered in WRITE_OPS; the writer thread (breakouts/writer.py)
-calls `apply()` inside a group-commit transaction. Every check happens before the first write,
-so a refused op leaves nothing behind and never breaks the batch it rides in. The rules
-themselves (who is the scribe, who may edit an item) are Room methods; this module reads the
+The op pipeline (live/pipeline.py) runs these handlers inside the group-commit writer's
+transaction, idempotently by op id. Every check happens before the first write, so a refused
+op leaves nothing behind and never breaks the batch it rides in. The rules themselves (who is
+the scribe, who may edit an item, what a vote may be) are Room methods; this module reads the
 frame and turns bad input into stable error codes (docs/protocol.md).
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from breakouts.models import STEP_ORDER, Item, NoteConflict, Room, Step, Vote
+from live.fields import int_field, text_field
+from live.pipeline import OpError, OpTable
+from workshops.models import Participant
+
+ROOM_OPS = OpTable("room")
+
+ROOM_CHECK_SQL = (
+    "SELECT r.scribe_id, r.number, w.phase FROM breakouts_room r "
+    "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s AND r.workshop_id = %s"
+)
 
 NOTE_MAX_CHARS = 20_000
 ITEM_TEXT_MAX_CHARS = 500
@@ -22,7 +30,6 @@ ITEM_LONG_MAX_CHARS = 2_000
 RATIONALE_MAX_CHARS = 5_000
 HELP_MAX_CHARS = 500
 ITEMS_PER_STEP = 100
-OP_ID_MAX_CHARS = 64
 
 ITEM_FIELDS = {
     Step.ROOT_CAUSES: {"text", "category"},
@@ -36,106 +43,6 @@ FIELD_LIMITS = {
     "cons": ITEM_LONG_MAX_CHARS,
     "status_note": ITEM_LONG_MAX_CHARS,
 }
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who sends ops on a socket, fixed when it connects (or switches room)."""
-
-    workshop_id: int
-    room_id: int | None = None
-    participant_id: int | None = None
-    user_id: int | None = None
-    # "member": a participant of the room; "facilitator": a facilitator who joined the room
-    # explicitly and may do what the scribe does; "observer": a facilitator looking on.
-    role: str = "member"
-
-    @property
-    def acts_as_facilitator(self):
-        return self.role == "facilitator"
-
-    @property
-    def may_write(self):
-        return self.role in ("member", "facilitator")
-
-
-class OpError(Exception):
-    """A refused op: `code` is one of the protocol's stable error codes."""
-
-    def __init__(self, code, message, **extra):
-        super().__init__(message)
-        self.code = code
-        self.message = str(message)
-        self.extra = extra
-
-
-WRITE_OPS = {}
-
-
-def register(name):
-    """Registers a write op handler `handler(frame, actor) -> rev` (other modules may add)."""
-
-    def decorate(handler):
-        WRITE_OPS[name] = handler
-        return handler
-
-    return decorate
-
-
-def apply(op, frame, actor):
-    """Applies one write op idempotently and returns the revision to ack.
-
-    An op id seen before is acked again with the revision it produced, not applied twice.
-    Raises OpError when the op is refused.
-    """
-    op_id = frame["id"]
-    with connection.cursor() as cursor:
-        cursor.execute(APPLIED_SELECT_SQL, [actor.workshop_id, op_id])
-        row = cursor.fetchone()
-        if row is not None:
-            return row[0]
-        rev = WRITE_OPS[op](frame, actor)
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        cursor.execute(APPLIED_INSERT_SQL, [actor.workshop_id, op_id, rev, now])
-    return rev
-
-
-APPLIED_SELECT_SQL = "SELECT rev FROM breakouts_appliedop WHERE workshop_id = %s AND op_id = %s"
-APPLIED_INSERT_SQL = (
-    "INSERT INTO breakouts_appliedop (workshop_id, op_id, rev, created_at) VALUES (%s, %s, %s, %s)"
-)
-ROOM_CHECK_SQL = (
-    "SELECT r.scribe_id, r.number, w.phase FROM breakouts_room r "
-    "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s AND r.workshop_id = %s"
-)
-
-
-# -- reading frames -------------------------------------------------------------------------
-
-
-def text_field(frame, name, max_chars, *, required=False):
-    value = frame.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise OpError("invalid", _("“%(name)s” must be text.") % {"name": name})
-    if len(value) > max_chars:
-        raise OpError(
-            "too_large",
-            _("“%(name)s” is longer than %(max)s characters.") % {"name": name, "max": max_chars},
-        )
-    if required and not value.strip():
-        raise OpError("invalid", _("“%(name)s” cannot be empty.") % {"name": name})
-    return value
-
-
-def int_field(frame, name, *, allow_none=False):
-    value = frame.get(name)
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise OpError("invalid", _("“%(name)s” must be a whole number.") % {"name": name})
-    return value
 
 
 def step_field(frame, allowed=STEP_ORDER):
@@ -164,8 +71,6 @@ def load_room(actor):
     if room.workshop.phase == room.workshop.Phase.CLOSED:
         raise OpError("forbidden", _("This workshop is closed."))
     if actor.participant_id is not None and not actor.acts_as_facilitator:
-        from workshops.models import Participant
-
         if not Participant.objects.filter(pk=actor.participant_id, room_id=room.pk).exists():
             raise OpError("forbidden", _("You are no longer a member of this room."))
     return room
@@ -233,7 +138,7 @@ def clean_item_fields(room, step, fields, *, partial):
 # -- the write ops --------------------------------------------------------------------------
 
 
-@register("note.set")
+@ROOM_OPS.register("note.set")
 def note_set(frame, actor):
     """The hot path: one room check and the note write in plain SQL, no ORM objects."""
     step = step_field(frame)
@@ -263,7 +168,7 @@ def note_set(frame, actor):
         ) from None
 
 
-@register("item.add")
+@ROOM_OPS.register("item.add")
 def item_add(frame, actor):
     room = load_room(actor)
     step = step_field(frame, allowed=list(ITEM_FIELDS))
@@ -277,7 +182,7 @@ def item_add(frame, actor):
     return rev
 
 
-@register("item.update")
+@ROOM_OPS.register("item.update")
 def item_update(frame, actor):
     room = load_room(actor)
     item = load_item(room, frame)
@@ -292,7 +197,7 @@ def item_update(frame, actor):
     return room.update_item(item, fields)
 
 
-@register("item.delete")
+@ROOM_OPS.register("item.delete")
 def item_delete(frame, actor):
     room = load_room(actor)
     item = load_item(room, frame)
@@ -301,7 +206,7 @@ def item_delete(frame, actor):
     return room.delete_item(item)
 
 
-@register("vote.set")
+@ROOM_OPS.register("vote.set")
 def vote_set(frame, actor):
     room = load_room(actor)
     if actor.participant_id is None:
@@ -327,7 +232,7 @@ def vote_set(frame, actor):
     return room.set_vote(actor.participant_id, item, count)
 
 
-@register("step.set")
+@ROOM_OPS.register("step.set")
 def step_set(frame, actor):
     room = load_room(actor)
     step = step_field(frame)
@@ -335,7 +240,7 @@ def step_set(frame, actor):
     return room.move_to_step(step)
 
 
-@register("challenge.set")
+@ROOM_OPS.register("challenge.set")
 def challenge_set(frame, actor):
     room = load_room(actor)
     challenge_id = int_field(frame, "challenge", allow_none=True)
@@ -348,7 +253,7 @@ def challenge_set(frame, actor):
     return room.choose_challenge(challenge)
 
 
-@register("selection.set")
+@ROOM_OPS.register("selection.set")
 def selection_set(frame, actor):
     room = load_room(actor)
     require_scribe(room, actor)
@@ -361,7 +266,7 @@ def selection_set(frame, actor):
     return room.select_alternative(item, rationale)
 
 
-@register("scribe.handover")
+@ROOM_OPS.register("scribe.handover")
 def scribe_handover(frame, actor):
     """The scribe offers the role to a member (who must accept); a facilitator hands it over."""
     room = load_room(actor)
@@ -382,21 +287,21 @@ def _require_offer(room, actor):
         raise OpError("forbidden", _("The scribe role is not offered to you."))
 
 
-@register("scribe.accept")
+@ROOM_OPS.register("scribe.accept")
 def scribe_accept(frame, actor):
     room = load_room(actor)
     _require_offer(room, actor)
     return room.set_scribe(room.scribe_offer_to)
 
 
-@register("scribe.decline")
+@ROOM_OPS.register("scribe.decline")
 def scribe_decline(frame, actor):
     room = load_room(actor)
     _require_offer(room, actor)
     return room.offer_scribe(None, actor.participant_id)
 
 
-@register("help.request")
+@ROOM_OPS.register("help.request")
 def help_request(frame, actor):
     room = load_room(actor)
     message = text_field(frame, "message", HELP_MAX_CHARS).strip()

@@ -1,15 +1,17 @@
 """Planning rooms: preview, reshuffle, move, pin, keep apart, then start breakouts."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from breakouts import planning, services
 from breakouts.plan_forms import KeepApartForm, MoveForm, ParticipantForm, PlanSettingsForm
-from workshops.access import _get_workshop_for_facilitator
+from workshops.access import get_workshop_for_facilitator
 from workshops.models import PhaseError, Workshop
 
 
@@ -43,7 +45,7 @@ def _plan_url(workshop):
 @login_required
 def plan(request, code):
     """Shows the room preview; makes a first plan when there is none (or it lost people)."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     if workshop.phase != Workshop.Phase.LOBBY:
         messages.info(request, _("Rooms are planned in the lobby, before breakouts start."))
         return redirect(workshop.get_absolute_url())
@@ -80,42 +82,42 @@ def plan(request, code):
     return render(request, "breakouts/plan.html", context)
 
 
-@login_required
-@require_POST
-def plan_action(request, code):
-    """Applies one change to the draft plan (reshuffle, move, pin, keep apart) or starts it."""
-    workshop = _get_workshop_for_facilitator(request, code)
-    if workshop.phase != Workshop.Phase.LOBBY:
-        messages.error(request, _("Breakouts have already started."))
-        return redirect(workshop.get_absolute_url())
-    participants = _participants(workshop)
-    if not participants:
-        messages.error(request, _("Nobody has joined yet."))
+def plan_change(view=None, *, needs_draft=True):
+    """Wraps one change of the draft plan: the facilitator's access, the lobby phase, someone
+    to seat, a draft to change (a first one is drawn instead when there is none), and the
+    refusal of a change as a message. Every change lands back on the plan page."""
+    if view is None:
+        return functools.partial(plan_change, needs_draft=needs_draft)
+
+    @login_required
+    @require_POST
+    @functools.wraps(view)
+    def wrapper(request, code):
+        workshop = get_workshop_for_facilitator(request, code)
+        if workshop.phase != Workshop.Phase.LOBBY:
+            messages.error(request, _("Breakouts have already started."))
+            return redirect(workshop.get_absolute_url())
+        participants = _participants(workshop)
+        if not participants:
+            messages.error(request, _("Nobody has joined yet."))
+            return redirect(_plan_url(workshop))
+        try:
+            if workshop.draft_plan is None and needs_draft:
+                _reshuffle(request, workshop, participants, None)
+            else:
+                view(request, workshop, participants, workshop.draft_plan)
+        except planning.PlanError as exc:
+            messages.error(request, _("The plan was not changed: %(why)s") % {"why": exc})
+        except (TypeError, ValueError):
+            messages.error(request, _("The plan was not changed: the request was malformed."))
         return redirect(_plan_url(workshop))
-    action = request.POST.get("action")
-    draft = workshop.draft_plan
-    try:
-        if action == "start":
-            return _start(request, workshop)
-        if draft is None or action == "reshuffle":
-            _reshuffle(request, workshop, participants, draft)
-        elif action == "move":
-            _move(request, workshop, participants, draft)
-        elif action in {"pin", "unpin"}:
-            _pin(request, workshop, participants, draft, pin=action == "pin")
-        elif action == "apart_add":
-            _keep_apart(request, workshop, participants, draft)
-        elif action == "apart_remove":
-            pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
-            draft["keep_apart"] = [p for p in draft["keep_apart"] if sorted(p) != pair]
-            workshop.save(update_fields=["draft_plan", "updated_at"])
-        else:
-            messages.error(request, _("Unknown plan action."))
-    except planning.PlanError as exc:
-        messages.error(request, _("The plan was not changed: %(why)s") % {"why": exc})
-    except (TypeError, ValueError):
-        messages.error(request, _("The plan was not changed: the request was malformed."))
-    return redirect(_plan_url(workshop))
+
+    return wrapper
+
+
+@plan_change(needs_draft=False)
+def reshuffle(request, workshop, participants, draft):
+    _reshuffle(request, workshop, participants, draft)
 
 
 def _reshuffle(request, workshop, participants, draft):
@@ -133,7 +135,8 @@ def _reshuffle(request, workshop, participants, draft):
     messages.success(request, _("New rooms planned."))
 
 
-def _move(request, workshop, participants, draft):
+@plan_change
+def move(request, workshop, participants, draft):
     form = MoveForm(request.POST, participants=participants, room_count=len(draft["rooms"]))
     if not form.is_valid():
         messages.error(request, _("Choose a person and a room."))
@@ -145,7 +148,17 @@ def _move(request, workshop, participants, draft):
     messages.success(request, _("%(name)s moved to room %(n)s.") % {"name": name, "n": number})
 
 
-def _pin(request, workshop, participants, draft, *, pin):
+@plan_change
+def pin(request, workshop, participants, draft):
+    _set_pin(request, workshop, participants, draft, pin=True)
+
+
+@plan_change
+def unpin(request, workshop, participants, draft):
+    _set_pin(request, workshop, participants, draft, pin=False)
+
+
+def _set_pin(request, workshop, participants, draft, *, pin):
     form = ParticipantForm(request.POST, participants=participants)
     if not form.is_valid():
         messages.error(request, _("Choose a person."))
@@ -162,7 +175,8 @@ def _pin(request, workshop, participants, draft, *, pin):
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 
-def _keep_apart(request, workshop, participants, draft):
+@plan_change
+def keep_apart(request, workshop, participants, draft):
     form = KeepApartForm(request.POST, participants=participants)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Choose two people.")]:
@@ -177,7 +191,21 @@ def _keep_apart(request, workshop, participants, draft):
     messages.success(request, _("They will be in different rooms."))
 
 
-def _start(request, workshop):
+@plan_change
+def keep_apart_remove(request, workshop, participants, draft):
+    pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
+    draft["keep_apart"] = [p for p in draft["keep_apart"] if sorted(p) != pair]
+    workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
+@login_required
+@require_POST
+def start(request, code):
+    """Turns the draft plan into rooms and sends everyone to theirs (breakouts/services.py)."""
+    workshop = get_workshop_for_facilitator(request, code)
+    if workshop.phase != Workshop.Phase.LOBBY:
+        messages.error(request, _("Breakouts have already started."))
+        return redirect(workshop.get_absolute_url())
     try:
         rooms = services.start_breakouts(workshop)
     except (PhaseError, planning.PlanError) as exc:
@@ -187,7 +215,4 @@ def _start(request, workshop):
         request, _("Breakouts started in %(n)s rooms. Everyone has been sent to their room.")
         % {"n": len(rooms)},
     )
-    try:
-        return redirect(reverse("breakouts:control", args=[workshop.join_code]))
-    except NoReverseMatch:
-        return redirect(workshop.get_absolute_url())
+    return redirect(reverse("breakouts:control", args=[workshop.join_code]))

@@ -1,24 +1,19 @@
 """Writes that span rooms, memberships and the workshop, and announce themselves.
 
 Starting breakouts turns the facilitators' draft plan into rooms in one transaction; a late
-joiner is seated where they add the least sameness. Both broadcast after commit.
+joiner is seated where they add the least sameness (`Room.seat` does the seating). Both
+broadcast after commit.
 """
 
 import random
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from breakouts import events
 from breakouts.models import Room
 from breakouts.planning import PlanError, draft_new_plan, met_before_pairs, reconcile
 from workshops.models import PhaseError, Workshop
-
-
-def _assignment(participant, room):
-    return {"participant": participant.pk, "room": room.number, "url": room.get_absolute_url()}
 
 
 @transaction.atomic
@@ -58,10 +53,10 @@ def start_breakouts(workshop):
     assignments = []
     for room, ids in zip(rooms, room_ids, strict=True):
         workshop.participants.filter(pk__in=ids).update(room=room)
-        assignments.extend(_assignment(by_id[pid], room) for pid in ids)
+        room.workshop = workshop
+        assignments.extend(room.assignment(by_id[pid]) for pid in ids)
     workshop.move_to(Workshop.Phase.BREAKOUTS, extra={"rooms": len(rooms)})
-    workshop.bump_rev()
-    events.send_workshop_event(workshop, "room.assigned", {"assignments": assignments})
+    workshop.announce("room.assigned", {"assignments": assignments})
     for pid in unplaced:
         place_late_joiner(by_id[pid])
     return rooms
@@ -82,7 +77,7 @@ def place_late_joiner(participant):
 
     Among the smallest rooms, picks the one where they add the fewest similar pairs (same
     department, same location, met before); ties are broken at random. The participant hears
-    `room.assigned`; the room and the control room hear `members.changed`.
+    `room.assigned`; the room and the control room hear `members.changed` (Room.seat).
     """
     workshop = participant.workshop
     rooms = list(Room.objects.filter(workshop=workshop).with_members())
@@ -94,31 +89,11 @@ def place_late_joiner(participant):
     costs = {room.pk: _sameness(participant, room.members.all(), met) for room in candidates}
     best = min(costs.values())
     room = random.choice([r for r in candidates if costs[r.pk] == best])  # noqa: S311
-    participant.room = room
-    participant.save(update_fields=["room"])
-    if room.scribe_id is None:
-        room.scribe = participant
-        room.save(update_fields=["scribe"])
-    announce_members_changed(room)
-    workshop.bump_rev()
-    events.send_workshop_event(
-        workshop, "room.assigned", {"assignments": [_assignment(participant, room)]}
-    )
+    room.seat(participant)
     return room
 
 
-def announce_members_changed(room):
-    """Bumps the room's revision and tells the room who its members are now."""
-    from workshops.live import participant_public
-
-    Room.objects.filter(pk=room.pk).update(rev=F("rev") + 1, last_activity_at=timezone.now())
-    room.refresh_from_db(fields=["rev", "last_activity_at", "scribe"])
-    members = room.members.order_by("name", "pk")
-    events.send_room_event(
-        room,
-        "members.changed",
-        {
-            "members": [participant_public(member) for member in members],
-            "scribe": room.scribe_id,
-        },
-    )
+def seat_late_joiner(sender, participant, **kwargs):
+    """Receiver of `workshops.signals.participant_joined`: seats a joiner during breakouts."""
+    if participant.workshop.phase == Workshop.Phase.BREAKOUTS:
+        place_late_joiner(participant)

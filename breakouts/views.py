@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from breakouts.live import room_state
+from breakouts.access import get_room_for_member
 from breakouts.models import Item, Step
 from breakouts.ops import (
     HELP_MAX_CHARS,
@@ -13,8 +13,8 @@ from breakouts.ops import (
     NOTE_MAX_CHARS,
     RATIONALE_MAX_CHARS,
 )
-from workshops.access import _get_room_for_participant
-from workshops.live import participant_public, workshop_state
+from breakouts.snapshot import room_state
+from workshops.snapshot import workshop_state
 
 STEP_PROMPTS = {
     Step.DEFINE: _lazy(
@@ -110,7 +110,7 @@ def labels():
 def room(request, code, number):
     """Shows a breakout room to its members and to the workshop's facilitators."""
 
-    workshop, room, participant = _get_room_for_participant(request, code, number)
+    workshop, room, participant = get_room_for_member(request, code, number)
     acting = request.GET.get("as") == "facilitator" and participant is None
     query = f"?room={room.number}" + ("&as=facilitator" if acting else "")
     ws_path = f"/ws/w/{workshop.join_code}/"  # breakouts/routing.py
@@ -119,10 +119,10 @@ def room(request, code, number):
     state = {
         "type": "state",
         "rev": workshop.rev,
-        "workshop": workshop_state(workshop, participant),
+        "workshop": workshop_state(workshop),
         "room": room_state(room, participant),
         "me": {
-            "participant": participant_public(participant) if participant else None,
+            "participant": participant.public() if participant else None,
             "role": "member" if participant else ("facilitator" if acting else "observer"),
             "room": room.number,
             "user": request.user.pk if participant is None else None,

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "channels",
     "crispy_forms",
     "crispy_bootstrap5",
+    "live",
     "workshops",
     "breakouts",
 ]

@@ -7,6 +7,7 @@
   skip with the reason; under CI (the `CI` variable set) a missing browser fails instead.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,18 +52,55 @@ def outsider_client(db, outsider):
     return other
 
 
+class CapturedEvents(list):
+    """Events broadcast during a `capture_events()` block, in order, each once (as dicts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.groups = {}  # id(event) → the groups it went to
+
+    def triples(self):
+        """Returns [(type, rev, payload without the envelope)], the shape most tests assert."""
+        envelope = {"type", "scope", "rev", "room"}
+        return [
+            (e["type"], e.get("rev"), {k: v for k, v in e.items() if k not in envelope})
+            for e in self
+        ]
+
+    def of_type(self, event_type):
+        return [event for event in self if event["type"] == event_type]
+
+
 @pytest.fixture
-def sent_events(monkeypatch):
-    """Records every workshop event as (type, rev, payload) instead of broadcasting it."""
-    from breakouts import events
+def capture_events(django_capture_on_commit_callbacks):
+    """`with capture_events() as events:` runs the block, then its on-commit callbacks, and
+    records every event Roundtable broadcast, checked against its schema (live/events.py).
 
-    sent = []
+    Events are captured at the delivery end (`live.events.publish`), so an event of a rolled
+    back transaction never appears (Zulip's capture_send_event_calls is the model).
+    """
+    from live import events as live_events
 
-    def capture(workshop, event_type, payload):
-        sent.append((event_type, workshop.rev, payload))
+    @contextlib.contextmanager
+    def capture():
+        captured = CapturedEvents()
 
-    monkeypatch.setattr(events, "send_workshop_event", capture)
-    return sent
+        def record(group, event):
+            live_events.validate(event, ephemeral="rev" not in event)
+            if id(event) not in captured.groups:
+                captured.append(event)
+                captured.groups[id(event)] = []
+            captured.groups[id(event)].append(group)
+
+        original = live_events.publish
+        live_events.publish = record
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield captured
+        finally:
+            live_events.publish = original
+
+    return capture
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,9 +10,9 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
-from breakouts import hub as hub_module
 from breakouts.models import Room
 from config.asgi import application
+from live import hub as hub_module
 from workshops.access import remember_participant
 from workshops.models import Challenge, Participant, Workshop
 

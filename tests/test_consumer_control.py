@@ -9,9 +9,11 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 from live_helpers import ORIGIN, make_workshop, open_socket, stop_hub  # noqa: F401
 
-from breakouts import control
-from breakouts.models import AppliedOp, Broadcast, HelpRequest, Room
+from breakouts.control_state import NOTE_PREVIEW_CHARS
+from breakouts.models import Broadcast, HelpRequest, Room
+from breakouts.previews import NotePreviews
 from config.asgi import application
+from live.models import AppliedOp
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -373,7 +375,7 @@ async def test_presenting_a_room_reaches_every_participant(setup, facilitator):
 async def test_note_keystrokes_reach_the_control_room_coalesced_and_in_order(
     setup, facilitator, monkeypatch
 ):
-    monkeypatch.setattr(control.NotePreviews, "INTERVAL", 0.3)
+    monkeypatch.setattr(NotePreviews, "INTERVAL", 0.3)
     workshop, _rooms, people = setup
     control_socket = await open_socket(control_path(workshop), user=facilitator)
     scribe = await open_socket(room_path(workshop), people[1][0])
@@ -408,7 +410,7 @@ async def test_note_keystrokes_reach_the_control_room_coalesced_and_in_order(
 def test_note_previews_send_the_first_at_once_and_hold_the_rest():
     now = [0.0]
     scheduled = []
-    previews = control.NotePreviews(
+    previews = NotePreviews(
         lambda room, delay: scheduled.append((room, delay)), clock=lambda: now[0]
     )
 
@@ -432,4 +434,4 @@ def test_note_previews_send_the_first_at_once_and_hold_the_rest():
     now[0] = 1.2
     long = "x" * 1000
     [frame] = previews.note(note(9, text=long))
-    assert len(frame["text"]) == control.NOTE_PREVIEW_CHARS and frame["length"] == 1000
+    assert len(frame["text"]) == NOTE_PREVIEW_CHARS and frame["length"] == 1000

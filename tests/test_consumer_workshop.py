@@ -5,7 +5,6 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 from live_helpers import make_workshop, open_socket, stop_hub  # noqa: F401
 
-from breakouts import events
 from workshops.models import Participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,8 +29,7 @@ def control_path(workshop):
 def workshop_event(workshop, event_type, payload):
     """What a view does: bump the workshop's rev and announce, in one transaction."""
     with transaction.atomic():
-        workshop.bump_rev()
-        events.send_workshop_event(workshop, event_type, payload)
+        workshop.announce(event_type, payload)
     return workshop.rev
 
 

@@ -6,7 +6,7 @@ import json
 
 from channels.layers import InMemoryChannelLayer
 
-from breakouts.hub import Hub
+from live.hub import Hub
 
 
 class SharedLayer:

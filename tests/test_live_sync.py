@@ -5,9 +5,8 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 from live_helpers import make_workshop, open_socket, stop_hub  # noqa: F401
 
-from breakouts import events
-from breakouts.hub import get_hub
 from breakouts.models import Item
+from live.hub import get_hub
 from workshops.models import Participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,9 +108,8 @@ async def test_a_lost_room_assignment_is_repaired_by_sync(setup):
     def move():
         with transaction.atomic():
             Participant.objects.filter(pk=mover.pk).update(room=rooms[1])
-            workshop.bump_rev()
-            events.send_workshop_event(
-                workshop, "room.assigned",
+            workshop.announce(
+                "room.assigned",
                 {"assignments": [{"participant": mover.pk, "room": 2, "url": "/x/"}]},
             )
 

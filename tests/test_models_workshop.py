@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from workshops.live import participant_public, workshop_state
 from workshops.models import Participant, Workshop
+from workshops.snapshot import workshop_state
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_participant_public_has_the_documented_shape_and_no_secrets(workshop):
         workshop=workshop, name="Ana", department="Sales", location="Lyon",
         email="ana@example.com", joined_at=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC),
     )
-    assert participant_public(ana) == {
+    assert ana.public() == {
         "id": ana.pk, "name": "Ana", "department": "Sales", "location": "Lyon",
         "joined_at": "2026-11-02T09:00:00+00:00",
     }

@@ -4,22 +4,10 @@ import pytest
 from django.urls import reverse
 from report_helpers import make_workshop, member, sign_in_participant
 
-from breakouts import events
 from workshops.debrief import DebriefAnswer
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Records workshop events instead of broadcasting them."""
-    captured = []
-    monkeypatch.setattr(
-        events, "send_workshop_event",
-        lambda workshop, event_type, payload: captured.append((event_type, payload)),
-    )
-    return captured
 
 
 def url(name, workshop):
@@ -47,21 +35,24 @@ def test_participant_sees_the_workshops_questions_and_common_answers(client, fac
 
 
 def test_saving_answers_stores_them_bumps_rev_and_tells_the_facilitators(
-    client, facilitator, sent
+    client, facilitator, capture_events
 ):
     workshop = make_workshop(facilitator, rooms=1)
     rev = workshop.rev
     participant = member(workshop, 1)
     sign_in_participant(client, participant)
-    response = answer(client, workshop, answer_value="Fresh eyes", answer_change="Ask wider",
-                      choices=["Different perspectives", "Listen more"])
+    with capture_events() as events:
+        response = answer(
+            client, workshop, answer_value="Fresh eyes", answer_change="Ask wider",
+            choices=["Different perspectives", "Listen more"],
+        )
     assert response.status_code == 302
     saved = DebriefAnswer.objects.get(participant=participant)
     assert (saved.answer_value, saved.answer_change) == ("Fresh eyes", "Ask wider")
     assert saved.choices == ["Different perspectives", "Listen more"]
     assert Workshop.objects.get(pk=workshop.pk).rev == rev + 1
-    event_type, payload = sent[-1]
-    assert event_type == "debrief.changed"
+    event_type, event_rev, payload = events.triples()[-1]
+    assert (event_type, event_rev) == ("debrief.changed", rev + 1)
     assert payload["respondents"] == 1
     counts = {c["label"]: c["count"] for c in payload["choices"]}
     assert counts["Listen more"] == 1 and counts["Trust and honesty"] == 0
@@ -184,15 +175,16 @@ def test_results_are_for_the_workshops_facilitators_only(
     assert client.get(url("debrief_results_json", workshop)).status_code == 302
 
 
-def test_facilitator_edits_the_common_answers(facilitator_client, facilitator, sent):
+def test_facilitator_edits_the_common_answers(facilitator_client, facilitator, capture_events):
     workshop = make_workshop(facilitator, rooms=1)
-    response = facilitator_client.post(
-        url("debrief_choices", workshop), {"debrief_choices": "Trust\n\n  Speed \nTrust"}
-    )
+    with capture_events() as events:
+        response = facilitator_client.post(
+            url("debrief_choices", workshop), {"debrief_choices": "Trust\n\n  Speed \nTrust"}
+        )
     assert response.status_code == 302
     workshop.refresh_from_db()
     assert workshop.debrief_choice_list == ["Trust", "Speed"]
-    assert sent[-1][0] == "debrief.changed"
+    assert events[-1]["type"] == "debrief.changed"
 
 
 def test_too_many_common_answers_are_refused(facilitator_client, facilitator):

@@ -145,21 +145,31 @@ def test_unknown_join_link_is_404(client, db):
     assert client.get(reverse("workshops:join_link", args=["nope" * 10])).status_code == 404
 
 
-def test_late_joiner_during_breakouts_is_handed_to_the_room_planner(client, workshop, monkeypatch):
-    from breakouts import services as breakout_services
-
-    placed = []
-    monkeypatch.setattr(breakout_services, "place_late_joiner", placed.append, raising=False)
+def test_late_joiner_during_breakouts_is_seated_in_a_room_and_told(
+    client, workshop, capture_events
+):
     workshop.phase = Workshop.Phase.BREAKOUTS
     workshop.save()
-    assert join(client, workshop).status_code == 302
-    assert placed == [workshop.participants.get()]
-
-
-def test_joining_announces_participant_joined_with_a_new_revision(client, workshop, sent_events):
-    join(client, workshop)
+    room = Room.objects.create(workshop=workshop, number=1)
+    with capture_events() as events:
+        assert join(client, workshop).status_code == 302
     participant = workshop.participants.get()
-    assert sent_events == [
+    assert participant.room == room
+    room.refresh_from_db()
+    assert room.scribe == participant  # a room without a scribe takes the newcomer
+    assigned = events.of_type("room.assigned")
+    assert assigned[0]["assignments"] == [
+        {"participant": participant.pk, "room": 1, "url": room.get_absolute_url()}
+    ]
+
+
+def test_joining_announces_participant_joined_with_a_new_revision(
+    client, workshop, capture_events
+):
+    with capture_events() as events:
+        join(client, workshop)
+    participant = workshop.participants.get()
+    assert events.triples() == [
         (
             "participant.joined",
             1,
@@ -254,18 +264,19 @@ def test_lobby_moves_a_seated_participant_to_their_room_during_breakouts(client,
 # -- editing one's own details ------------------------------------------------------------
 
 
-def test_participant_edits_own_details_and_everyone_hears(client, workshop, sent_events):
+def test_participant_edits_own_details_and_everyone_hears(client, workshop, capture_events):
     join(client, workshop)
-    response = client.post(
-        reverse("workshops:me", args=[workshop.join_code]),
-        {"name": "Ana B", "department": "Finance", "location": "lyon "},
-    )
+    with capture_events() as events:
+        response = client.post(
+            reverse("workshops:me", args=[workshop.join_code]),
+            {"name": "Ana B", "department": "Finance", "location": "lyon "},
+        )
     assert response.status_code == 302
     participant = workshop.participants.get()
     assert (participant.name, participant.department, participant.location) == (
         "Ana B", "Finance", "Lyon"
     )
-    event_type, rev, payload = sent_events[-1]
+    event_type, rev, payload = events.triples()[-1]
     assert event_type == "participant.updated"
     assert rev == 2
     assert payload["participant"]["name"] == "Ana B"

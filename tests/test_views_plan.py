@@ -36,8 +36,14 @@ def plan_url(workshop):
     return reverse("breakouts:plan", args=[workshop.join_code])
 
 
-def action_url(workshop):
-    return reverse("breakouts:plan_action", args=[workshop.join_code])
+ACTION_URLS = {
+    "start": "plan_start", "reshuffle": "plan_reshuffle", "move": "plan_move", "pin": "plan_pin",
+    "unpin": "plan_unpin", "apart_add": "plan_apart_add", "apart_remove": "plan_apart_remove",
+}
+
+
+def action_url(workshop, action):
+    return reverse(f"breakouts:{ACTION_URLS[action]}", args=[workshop.join_code])
 
 
 def test_plan_preview_shows_rooms_as_mixed_as_possible(facilitator_client, workshop):
@@ -55,7 +61,7 @@ def test_plan_preview_shows_rooms_as_mixed_as_possible(facilitator_client, works
 
 def test_outsider_facilitator_cannot_see_or_change_the_plan(outsider_client, workshop):
     assert outsider_client.get(plan_url(workshop)).status_code == 404
-    response = outsider_client.post(action_url(workshop), {"action": "start"})
+    response = outsider_client.post(action_url(workshop, "start"))
     assert response.status_code == 404
     assert not Room.objects.exists()
 
@@ -70,7 +76,7 @@ def test_participant_cannot_start_breakouts(client, workshop):
     session = client.session
     remember_participant(session, workshop.participants.first())
     session.save()
-    assert client.post(action_url(workshop), {"action": "start"}).status_code == 302
+    assert client.post(action_url(workshop, "start")).status_code == 302
     assert client.get(plan_url(workshop)).status_code == 302  # to the log-in page
     assert not Room.objects.exists()
 
@@ -86,7 +92,7 @@ def test_reshuffle_gives_a_new_seed_and_honours_the_room_count(facilitator_clien
     workshop.refresh_from_db()
     first_seed = workshop.draft_plan["seed"]
     facilitator_client.post(
-        action_url(workshop), {"action": "reshuffle", "room_count": 3, "use_met_before": "on"}
+        action_url(workshop, "reshuffle"), {"room_count": 3, "use_met_before": "on"}
     )
     workshop.refresh_from_db()
     assert workshop.draft_plan["seed"] != first_seed
@@ -100,7 +106,7 @@ def test_reshuffle_with_too_many_rooms_shows_an_error_and_keeps_the_plan(
     workshop.refresh_from_db()
     before = workshop.draft_plan
     response = facilitator_client.post(
-        action_url(workshop), {"action": "reshuffle", "room_count": 7}, follow=True
+        action_url(workshop, "reshuffle"), {"room_count": 7}, follow=True
     )
     assert "At most one room per person" in response.content.decode()
     workshop.refresh_from_db()
@@ -113,11 +119,11 @@ def test_move_then_pin_survives_a_reshuffle(facilitator_client, workshop):
     ana = workshop.participants.get(name="Ana")
     target = 2 if ana.pk in workshop.draft_plan["rooms"][0] else 1
     facilitator_client.post(
-        action_url(workshop), {"action": "move", "participant": ana.pk, "room": target}
+        action_url(workshop, "move"), {"participant": ana.pk, "room": target}
     )
-    facilitator_client.post(action_url(workshop), {"action": "pin", "participant": ana.pk})
+    facilitator_client.post(action_url(workshop, "pin"), {"participant": ana.pk})
     for _ in range(3):
-        facilitator_client.post(action_url(workshop), {"action": "reshuffle", "room_count": 2})
+        facilitator_client.post(action_url(workshop, "reshuffle"), {"room_count": 2})
         workshop.refresh_from_db()
         assert ana.pk in workshop.draft_plan["rooms"][target - 1]
 
@@ -129,28 +135,28 @@ def test_keep_apart_pair_is_honoured_and_an_impossible_one_is_explained(
     ana = workshop.participants.get(name="Ana")
     cy = workshop.participants.get(name="Cy")
     facilitator_client.post(
-        action_url(workshop), {"action": "apart_add", "first": ana.pk, "second": cy.pk}
+        action_url(workshop, "apart_add"), {"first": ana.pk, "second": cy.pk}
     )
     workshop.refresh_from_db()
     rooms = workshop.draft_plan["rooms"]
     assert not any(ana.pk in room and cy.pk in room for room in rooms)
 
     # One room cannot keep anyone apart: the plan stays as it was, with the reason shown.
-    facilitator_client.post(action_url(workshop), {"action": "reshuffle", "room_count": 1})
+    facilitator_client.post(action_url(workshop, "reshuffle"), {"room_count": 1})
     workshop.refresh_from_db()
     assert len(workshop.draft_plan["rooms"]) == 2
     response = facilitator_client.post(
-        action_url(workshop), {"action": "reshuffle", "room_count": 1}, follow=True
+        action_url(workshop, "reshuffle"), {"room_count": 1}, follow=True
     )
     assert "keep_apart" in response.content.decode() or "apart" in response.content.decode()
 
 
 def test_start_breakouts_saves_rooms_scribes_and_tells_everyone(
-    facilitator_client, workshop, django_capture_on_commit_callbacks, sent_events
+    facilitator_client, workshop, capture_events
 ):
     facilitator_client.get(plan_url(workshop))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = facilitator_client.post(action_url(workshop), {"action": "start"})
+    with capture_events() as events:
+        response = facilitator_client.post(action_url(workshop, "start"))
     assert response.status_code == 302
     workshop.refresh_from_db()
     assert workshop.phase == Workshop.Phase.BREAKOUTS
@@ -161,7 +167,7 @@ def test_start_breakouts_saves_rooms_scribes_and_tells_everyone(
         assert len(members) == 3
         assert room.scribe in members
         assert len({m.department for m in members}) == 3
-    assignments = next(payload for kind, _, payload in sent_events if kind == "room.assigned")
+    assignments = events.of_type("room.assigned")[0]
     assert sorted(a["participant"] for a in assignments["assignments"]) == sorted(
         workshop.participants.values_list("pk", flat=True)
     )
@@ -174,15 +180,15 @@ def test_start_breakouts_seats_people_who_joined_after_the_plan(facilitator_clie
     late = Participant.objects.create(
         workshop=workshop, name="Gus", department="Sales", location="Lyon"
     )
-    facilitator_client.post(action_url(workshop), {"action": "start"})
+    facilitator_client.post(action_url(workshop, "start"))
     late.refresh_from_db()
     assert late.room is not None
     assert sorted(Counter(workshop.participants.values_list("room", flat=True)).values()) == [3, 4]
 
 
 def test_breakouts_cannot_start_twice(facilitator_client, workshop):
-    facilitator_client.post(action_url(workshop), {"action": "start"})
-    response = facilitator_client.post(action_url(workshop), {"action": "start"}, follow=True)
+    facilitator_client.post(action_url(workshop, "start"))
+    response = facilitator_client.post(action_url(workshop, "start"), follow=True)
     assert Room.objects.filter(workshop=workshop).count() == 2
     assert "already started" in response.content.decode()
 

@@ -1,4 +1,8 @@
-"""Who may see what: every view and consumer asks here.
+"""Who may see what: every view and consumer asks here, one helper per role.
+
+- `get_workshop_for_facilitator(request, code)` → the workshop, for its facilitators;
+- `get_workshop_for_member(request, code)` → (workshop, participant), for its participants;
+- `breakouts.access.get_room_for_member(request, code, number)` for room pages.
 
 Strangers get 404 (they learn nothing about what exists); people who are in the workshop but
 lack the right get 403.
@@ -8,7 +12,6 @@ import hmac
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from workshops.models import Participant, Workshop
 
@@ -26,7 +29,7 @@ def get_workshop_by_code(code):
     return workshop
 
 
-def _get_workshop_for_facilitator(request, code, *, owner_only=False):
+def get_workshop_for_facilitator(request, code, *, owner_only=False):
     """Returns the workshop if the signed-in user runs it; 404 for everyone else.
 
     With owner_only, a co-facilitator gets 403 (they may run it, not delete it).
@@ -38,8 +41,6 @@ def _get_workshop_for_facilitator(request, code, *, owner_only=False):
         raise PermissionDenied("Only the workshop's owner can do this")
     return workshop
 
-
-get_workshop_for_facilitator = _get_workshop_for_facilitator
 
 
 def remember_participant(session, participant):
@@ -76,29 +77,15 @@ def get_participant_by_token(token):
     return candidate
 
 
-def _get_participant_for_workshop(request, workshop):
+def get_workshop_for_member(request, code):
+    """Returns (workshop, participant) for the request's participant; 404 for anyone else."""
+    workshop = get_workshop_by_code(code)
+    return workshop, get_participant_for_workshop(request, workshop)
+
+
+def get_participant_for_workshop(request, workshop):
     """Returns the request's participant in this workshop; 404 when the browser is not one."""
     participant = participant_from_session(request.session, workshop)
     if participant is None:
         raise Http404("Not a participant of this workshop")
     return participant
-
-
-def _get_room_for_participant(request, code, number):
-    """Returns (workshop, room, participant or None) for a room page.
-
-    A participant may open only their own room; the workshop's facilitators may open any.
-    Everyone else gets 404; a participant of another room gets 403.
-    """
-    from breakouts.models import Room
-
-    workshop = get_workshop_by_code(code)
-    room = get_object_or_404(Room, workshop=workshop, number=number)
-    if workshop.is_facilitator(request.user):
-        return workshop, room, None
-    participant = participant_from_session(request.session, workshop)
-    if participant is None:
-        raise Http404("Not a participant of this workshop")
-    if participant.room_id != room.pk:
-        raise PermissionDenied("This is not your room")
-    return workshop, room, participant

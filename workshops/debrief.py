@@ -53,8 +53,6 @@ class DebriefAnswer(models.Model):
         Bumps the workshop revision and sends `debrief.changed` with the new counts (never
         names or text: every participant's socket hears workshop events too). Returns the answer.
         """
-        from breakouts import events
-
         workshop = participant.workshop
         answer, _created = cls.objects.update_or_create(
             participant=participant,
@@ -65,20 +63,16 @@ class DebriefAnswer(models.Model):
                 "choices": list(choices),
             },
         )
-        workshop.bump_rev()
-        events.send_workshop_event(workshop, "debrief.changed", debrief_counts(workshop))
+        workshop.announce("debrief.changed", debrief_counts(workshop))
         return answer
 
 
 @transaction.atomic
 def set_debrief_choices(workshop, text):
     """Replaces the workshop's common answers and sends `debrief.changed` with the new counts."""
-    from breakouts import events
-
     workshop.debrief_choices = text
     workshop.save(update_fields=["debrief_choices", "updated_at"])
-    workshop.bump_rev()
-    events.send_workshop_event(workshop, "debrief.changed", debrief_counts(workshop))
+    workshop.announce("debrief.changed", debrief_counts(workshop))
 
 
 def debrief_counts(workshop, answers=None):

@@ -1,39 +1,27 @@
 """Roster writes that everyone in the workshop hears about.
 
-Each function stores its change, bumps the workshop revision in the same transaction and
-queues the matching `participant.*` event, which `breakouts.events` sends after commit.
+Each function stores its change and announces the matching `participant.*` event in the same
+transaction (`Workshop.announce`: the revision is bumped, the event leaves after commit).
 """
 
 from django.db import transaction
 
-from breakouts import events
-from workshops.live import challenge_public, participant_public
 from workshops.models import Participant, Workshop
-
-
-def _place_late_joiner(participant):
-    """Hands a breakouts-phase joiner to the room planner, when that planner exists yet."""
-    try:
-        from breakouts import services as breakout_services
-    except ImportError:
-        return
-    place = getattr(breakout_services, "place_late_joiner", None)
-    if place is not None:
-        place(participant)
+from workshops.signals import participant_joined
 
 
 @transaction.atomic
 def join_workshop(workshop, *, name, department, location, email=""):
     """Adds a participant who joined by code or link and announces `participant.joined`.
 
-    A joiner arriving during breakouts is handed to the room planner right away.
+    Apps above this one hear `participant_joined` in the same transaction (breakouts seats
+    a joiner who arrives during breakouts).
     """
     participant = Participant.objects.create(
         workshop=workshop, name=name, department=department, location=location, email=email
     )
     _announce_joined(workshop, participant)
-    if workshop.phase == Workshop.Phase.BREAKOUTS:
-        _place_late_joiner(participant)
+    participant_joined.send(sender=Workshop, participant=participant)
     return participant
 
 
@@ -55,10 +43,7 @@ def import_participants(workshop, rows):
 
 
 def _announce_joined(workshop, participant):
-    workshop.bump_rev()
-    events.send_workshop_event(
-        workshop, "participant.joined", {"participant": participant_public(participant)}
-    )
+    workshop.announce("participant.joined", {"participant": participant.public()})
 
 
 @transaction.atomic
@@ -67,11 +52,7 @@ def update_participant(participant, **fields):
     for name, value in fields.items():
         setattr(participant, name, value)
     participant.save(update_fields=list(fields))
-    workshop = participant.workshop
-    workshop.bump_rev()
-    events.send_workshop_event(
-        workshop, "participant.updated", {"participant": participant_public(participant)}
-    )
+    participant.workshop.announce("participant.updated", {"participant": participant.public()})
     return participant
 
 
@@ -81,8 +62,7 @@ def remove_participant(participant):
     workshop = participant.workshop
     participant_id = participant.pk
     participant.delete()
-    workshop.bump_rev()
-    events.send_workshop_event(workshop, "participant.left", {"participant_id": participant_id})
+    workshop.announce("participant.left", {"participant_id": participant_id})
 
 
 @transaction.atomic
@@ -93,8 +73,6 @@ def announce_challenges(workshop):
     """
     if workshop.phase == Workshop.Phase.DRAFT:
         return
-    workshop.bump_rev()
-    events.send_workshop_event(
-        workshop, "challenges.changed",
-        {"challenges": [challenge_public(c) for c in workshop.challenges.all()]},
+    workshop.announce(
+        "challenges.changed", {"challenges": [c.public() for c in workshop.challenges.all()]}
     )

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from breakouts.models import Item
 from workshops.access import (
-    _get_participant_for_workshop,
-    _get_workshop_for_facilitator,
+    get_participant_for_workshop,
     get_workshop_by_code,
+    get_workshop_for_facilitator,
 )
 from workshops.debrief import action_items, is_overdue, set_action_status
 
@@ -32,7 +32,7 @@ class ActionStatusForm(forms.Form):
 def my_actions(request, code):
     """Lists the session participant's action items; POST updates one item's status and note."""
     workshop = get_workshop_by_code(code)
-    participant = _get_participant_for_workshop(request, workshop)
+    participant = get_participant_for_workshop(request, workshop)
     items = list(action_items(workshop).filter(owner=participant))
     failed = None
     if request.method == "POST":
@@ -74,7 +74,7 @@ def _int_param(request, name):
 def tracker(request, code):
     """The facilitator's accountability tracker: every action item, status counts, overdue
     items highlighted, filtered by room (?room=<number>) and owner (?owner=<participant id>)."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     everything = list(action_items(workshop))
     room_number, owner_id = _int_param(request, "room"), _int_param(request, "owner")
     items = [

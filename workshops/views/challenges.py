@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workshops import services
-from workshops.access import _get_workshop_for_facilitator
+from workshops.access import get_workshop_for_facilitator
 from workshops.forms import ChallengeForm
 from workshops.models import Workshop
 from workshops.starter_challenges import STARTERS, STARTERS_BY_SLUG
@@ -16,14 +16,14 @@ from workshops.views.confirm import is_confirmed, render_confirm
 
 
 def _get_challenge(request, code, pk):
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     return workshop, get_object_or_404(workshop.challenges, pk=pk)
 
 
 @login_required
 def challenge_list(request, code):
     """Lists the challenges with their controls, a form to add one, and the starter set."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     form = ChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         workshop.add_challenge(form.cleaned_data["title"], form.cleaned_data["description"])
@@ -44,7 +44,7 @@ def challenge_list(request, code):
 @require_POST
 def challenge_copy_starter(request, code, slug):
     """Copies one built-in starter challenge to the end of the workshop's list."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     starter = STARTERS_BY_SLUG.get(slug)
     if starter is None:
         raise Http404("No such starter challenge")

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workshops.access import _get_workshop_for_facilitator
+from workshops.access import get_workshop_for_facilitator
 from workshops.forms import CofacilitatorForm
 
 
@@ -14,7 +14,7 @@ from workshops.forms import CofacilitatorForm
 @require_POST
 def cofacilitator_add(request, code):
     """Adds an account found by username or e-mail; errors show on the form."""
-    workshop = _get_workshop_for_facilitator(request, code, owner_only=True)
+    workshop = get_workshop_for_facilitator(request, code, owner_only=True)
     form = CofacilitatorForm(request.POST, workshop=workshop)
     if not form.is_valid():
         return render(
@@ -30,7 +30,7 @@ def cofacilitator_add(request, code):
 @login_required
 @require_POST
 def cofacilitator_remove(request, code, user_id):
-    workshop = _get_workshop_for_facilitator(request, code, owner_only=True)
+    workshop = get_workshop_for_facilitator(request, code, owner_only=True)
     user = get_object_or_404(workshop.cofacilitators, pk=user_id)
     workshop.cofacilitators.remove(user)
     messages.success(request, _("%(name)s no longer runs this workshop.") % {"name": user})

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workshops.access import (
-    _get_participant_for_workshop,
-    _get_workshop_for_facilitator,
+    get_participant_for_workshop,
     get_workshop_by_code,
+    get_workshop_for_facilitator,
 )
 from workshops.debrief import (
     MAX_ANSWER_LENGTH,
@@ -90,7 +90,7 @@ def debrief(request, code):
     workshop = get_workshop_by_code(code)
     if workshop.is_facilitator(request.user):
         return redirect("report:debrief_results", code=workshop.join_code)
-    participant = _get_participant_for_workshop(request, workshop)
+    participant = get_participant_for_workshop(request, workshop)
     answer = DebriefAnswer.objects.filter(participant=participant).first()
     is_open = workshop.phase == Workshop.Phase.DEBRIEF
     initial = {}
@@ -156,7 +156,7 @@ def _live_labels():
 @login_required
 def results(request, code):
     """The facilitator's debrief results: chart, word view, answers; updated live."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     hide = _hide_names(request)
     return render(
         request,
@@ -176,7 +176,7 @@ def results(request, code):
 @login_required
 def results_json(request, code):
     """Returns the debrief results as JSON (what the live results page redraws from)."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     summary = debrief_summary(workshop, hide_names=_hide_names(request))
     return JsonResponse(summary)
 
@@ -185,7 +185,7 @@ def results_json(request, code):
 @require_POST
 def edit_choices(request, code):
     """Replaces the workshop's list of common answers; participants see it on their next load."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     form = ChoicesForm(request.POST)
     if form.is_valid():
         set_debrief_choices(workshop, form.cleaned_data["debrief_choices"])

@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from workshops.access import _get_workshop_for_facilitator
+from workshops.access import get_workshop_for_facilitator
 from workshops.forms import CofacilitatorForm, WorkshopForm
-from workshops.live import label_counts, participant_public
 from workshops.models import Workshop
+from workshops.phases import phase_actions
+from workshops.snapshot import label_counts
 from workshops.views.confirm import is_confirmed, render_confirm
-from workshops.views.phases import phase_actions
 
 
 @login_required
@@ -42,7 +42,7 @@ def workshop_create(request):
 
 @login_required
 def workshop_edit(request, code):
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -59,7 +59,7 @@ def join_url(request, workshop):
 @login_required
 def workshop_detail(request, code):
     """The facilitator's dashboard: phase buttons, invite panel, challenges and live roster."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     participants = list(workshop.participants.order_by("joined_at", "pk"))
     is_owner = workshop.is_owner(request.user)
     context = {
@@ -68,7 +68,7 @@ def workshop_detail(request, code):
         "phase_actions": phase_actions(workshop),
         "challenges": workshop.challenges.all(),
         "participants": participants,
-        "participants_data": [participant_public(p) for p in participants],
+        "participants_data": [p.public() for p in participants],
         "counts": {
             "department": label_counts(participants, "department"),
             "location": label_counts(participants, "location"),
@@ -85,7 +85,7 @@ def workshop_detail(request, code):
 @require_POST
 def workshop_duplicate(request, code):
     """Copies settings, challenges and questions into a new draft owned by the current user."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     copy = workshop.duplicate(owner=request.user)
     messages.success(request, _("Copied into a new draft with its own join code."))
     return redirect("workshops:edit", copy.join_code)
@@ -94,7 +94,7 @@ def workshop_duplicate(request, code):
 @login_required
 def workshop_delete(request, code):
     """Deletes the workshop and everything in it; only its owner may (co-facilitators get 403)."""
-    workshop = _get_workshop_for_facilitator(request, code, owner_only=True)
+    workshop = get_workshop_for_facilitator(request, code, owner_only=True)
     if not is_confirmed(request):
         return render_confirm(
             request,

@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from workshops.access import _get_workshop_for_facilitator
+from workshops.access import get_workshop_for_facilitator
 from workshops.views.facilitator import join_url
 
 
 @login_required
 def qr_svg(request, code):
     """Returns the QR code of the workshop's absolute join link as an SVG image."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     buffer = io.BytesIO()
     segno.make(join_url(request, workshop), error="m").save(
         buffer, kind="svg", scale=8, border=2, xmldecl=True, svgns=True,
@@ -28,7 +28,7 @@ def qr_svg(request, code):
 @login_required
 def invite_screen(request, code):
     """Code, link and QR code, big, for a projector or a shared screen."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     return render(
         request,
         "workshops/invite_screen.html",

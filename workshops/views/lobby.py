@@ -2,33 +2,27 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workshops import services
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.forms import ParticipantForm
-from workshops.live import label_counts, participant_public
+from workshops.snapshot import label_counts
 
 
 def _room_url(participant):
-    """Returns the participant's room page, or None before rooms exist (or their pages do)."""
+    """Returns the participant's room page, or None before they have a room."""
     if participant.room_id is None:
         return None
-    try:
-        return participant.room.get_absolute_url()
-    except NoReverseMatch:
-        return None
+    return participant.room.get_absolute_url()
 
 
 def _debrief_url(workshop):
-    """Returns the debrief page while the debrief runs (once that page exists), else None."""
+    """Returns the debrief page while the debrief runs, else None."""
     if workshop.phase != workshop.Phase.DEBRIEF:
         return None
-    try:
-        return reverse("report:debrief", args=[workshop.join_code])
-    except NoReverseMatch:
-        return None
+    return reverse("report:debrief", args=[workshop.join_code])
 
 
 def lobby(request, code):
@@ -52,7 +46,7 @@ def lobby(request, code):
         "debrief_url": _debrief_url(workshop),
         "challenges": workshop.challenges.all(),
         "participants": participants,
-        "participants_data": [participant_public(p) for p in participants],
+        "participants_data": [p.public() for p in participants],
         "counts": {
             "department": label_counts(participants, "department"),
             "location": label_counts(participants, "location"),

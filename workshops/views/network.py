@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from workshops.access import _get_participant_for_workshop, get_workshop_by_code
+from workshops.access import get_participant_for_workshop, get_workshop_by_code
 from workshops.debrief import connection_counts
 from workshops.models import Participant, Workshop
 from workshops.report import content_lines, escape_text
@@ -36,7 +36,7 @@ class SharingForm(forms.ModelForm):
 def _network_participant(request, code):
     """Returns (workshop, participant, visible): visible once the participant has had a room."""
     workshop = get_workshop_by_code(code)
-    participant = _get_participant_for_workshop(request, workshop)
+    participant = get_participant_for_workshop(request, workshop)
     visible = participant.room_id is not None or workshop.phase in AFTER_BREAKOUTS
     return workshop, participant, visible
 

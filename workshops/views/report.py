@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from workshops import report as reports
-from workshops.access import _get_participant_for_workshop, get_workshop_by_code
+from workshops.access import get_participant_for_workshop, get_workshop_by_code
 
 
 def _get_report_viewer(request, code):
@@ -20,7 +20,7 @@ def _get_report_viewer(request, code):
     workshop = get_workshop_by_code(code)
     if workshop.is_facilitator(request.user):
         return workshop, None
-    return workshop, _get_participant_for_workshop(request, workshop)
+    return workshop, get_participant_for_workshop(request, workshop)
 
 
 def _build(request, code):

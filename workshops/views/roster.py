@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from workshops import services
-from workshops.access import _get_workshop_for_facilitator
+from workshops.access import get_workshop_for_facilitator
 from workshops.forms import RosterUploadForm
 from workshops.roster import RosterError, parse_roster, valid_rows, write_links_csv
 from workshops.views.confirm import is_confirmed, render_confirm
@@ -27,7 +27,7 @@ def _pending_key(workshop):
 @login_required
 def roster_import(request, code):
     """Upload (GET form, POST file) → preview of every row and its problems → confirm."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         return _confirm_import(request, workshop)
     if request.method == "POST" and request.POST.get("action") == "cancel":
@@ -83,7 +83,7 @@ def _confirm_import(request, workshop):
 @login_required
 def roster_links(request, code):
     """Downloads name, e-mail, department, location and personal link of every participant."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     participants = workshop.participants.order_by("name", "pk")
     text = write_links_csv(participants, lambda p: request.build_absolute_uri(p.get_absolute_url()))
     # The BOM makes spreadsheet programs read the file as UTF-8.
@@ -97,7 +97,7 @@ def roster_links(request, code):
 @require_POST
 def participant_remove(request, code, pk):
     """Removes a participant from the workshop after confirmation; everyone sees them leave."""
-    workshop = _get_workshop_for_facilitator(request, code)
+    workshop = get_workshop_for_facilitator(request, code)
     participant = get_object_or_404(workshop.participants, pk=pk)
     if not is_confirmed(request):
         return render_confirm(

@@ -1,10 +1,7 @@
 """The room part of the live snapshot (the `state` frame), as plain JSON-ready dicts."""
 
 from breakouts.models import STEP_ORDER, Room, Step
-
-
-def _iso(value):
-    return value.isoformat() if value else None
+from live.events import iso, timer
 
 
 def step_minutes(workshop):
@@ -17,8 +14,6 @@ def room_state(room, viewer=None):
     `viewer` is the participant looking (their own votes are included) or None (facilitators).
     `online` is filled in by the socket from the hub's presence.
     """
-    from workshops.live import challenge_public, participant_public
-
     room = Room.objects.with_members().select_related("workshop").get(pk=room.pk)
     workshop = room.workshop
     notes = {
@@ -34,17 +29,14 @@ def room_state(room, viewer=None):
         "url": room.get_absolute_url(),
         "step": room.step,
         "steps": [{"step": step.value, "label": str(step.label)} for step in Step],
-        "step_started_at": _iso(room.step_started_at),
-        "step_ends_at": _iso(room.step_ends_at),
+        "step_started_at": iso(room.step_started_at),
+        "step_ends_at": iso(room.step_ends_at),
         "step_minutes": step_minutes(workshop),
-        "timer": (
-            {"ends_at": _iso(room.timer_ends_at), "label": room.timer_label}
-            if room.timer_ends_at else None
-        ),
+        "timer": timer(room.timer_ends_at, room.timer_label),
         "scribe": room.scribe_id,
         "scribe_offer": room.scribe_offer_to_id,
-        "challenge": challenge_public(room.challenge) if room.challenge else None,
-        "members": [participant_public(member) for member in room.members.all()],
+        "challenge": room.challenge.public() if room.challenge else None,
+        "members": [member.public() for member in room.members.all()],
         "notes": notes,
         "items": [item.public() for item in room.items.all()],
         "votes": {
@@ -54,6 +46,6 @@ def room_state(room, viewer=None):
         },
         "selection": {"item": room.selected_item_id, "rationale": room.selection_rationale},
         "help": help_requests,
-        "last_activity_at": _iso(room.last_activity_at),
+        "last_activity_at": iso(room.last_activity_at),
         "online": [],
     }

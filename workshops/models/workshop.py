@@ -6,13 +6,19 @@ departments are normalised) live here as model methods, so views and consumers s
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from live import events
+from live.groups import control_group, workshop_group
+from live.revisions import Announcing
+from workshops.models.challenge import Challenge
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or from a shared screen is typed right.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -73,7 +79,7 @@ class WorkshopQuerySet(models.QuerySet):
         return self.exclude(phase=Workshop.Phase.CLOSED)
 
 
-class Workshop(models.Model):
+class Workshop(Announcing, models.Model):
     class Phase(models.TextChoices):
         DRAFT = "draft", _("Draft")
         LOBBY = "lobby", _("Lobby")
@@ -135,7 +141,7 @@ class Workshop(models.Model):
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_label = models.CharField(max_length=200, blank=True)
     # Closing breakouts: every room counts down to this moment, then the workshop moves to
-    # plenary (breakouts/control.py). Any phase change clears it.
+    # plenary (`finish_closing_if_due`). Any phase change clears it.
     closing_at = models.DateTimeField(null=True, blank=True)
     # Plenary: the room the presenter is showing; participants' pages follow it.
     # The facilitators' room plan before breakouts start (see breakouts/planning.py).
@@ -256,14 +262,11 @@ class Workshop(models.Model):
     def can_move_to(self, phase):
         return phase in self.allowed_transitions()
 
-    def bump_rev(self):
-        """Increments the workshop revision in the database and returns the new value.
+    def event_envelope(self):
+        return {"scope": "workshop"}
 
-        Call inside the transaction that stores the change the revision describes.
-        """
-        Workshop.objects.filter(pk=self.pk).update(rev=F("rev") + 1)
-        self.rev = Workshop.objects.values_list("rev", flat=True).get(pk=self.pk)
-        return self.rev
+    def event_groups(self):
+        return (workshop_group(self.pk), control_group(self.pk))
 
     @transaction.atomic
     def move_to(self, phase, *, extra=None):
@@ -272,8 +275,6 @@ class Workshop(models.Model):
         Raises PhaseError when the transition is not allowed from the current phase (read under
         a row lock, so two facilitators clicking at once cannot skip a phase).
         """
-        from breakouts import events
-
         phase = self.Phase(phase)
         current = Workshop.objects.select_for_update().get(pk=self.pk)
         self.phase = current.phase
@@ -290,16 +291,15 @@ class Workshop(models.Model):
         Workshop.objects.filter(pk=self.pk).update(
             phase=self.phase, phase_changed_at=self.phase_changed_at, closing_at=None
         )
-        self.bump_rev()
-        events.send_workshop_event(
-            self, "phase.changed", {"phase": self.phase, **(extra or {})}
-        )
+        self.announce("phase.changed", {"phase": self.phase, **(extra or {})})
         return self
 
     def open_lobby(self):
         return self.move_to(self.Phase.LOBBY)
 
     def go_to_plenary(self):
+        """The one way into plenary: a phase button, "skip" or the end of the closing countdown
+        (`finish_closing_if_due`) all come here."""
         return self.move_to(self.Phase.PLENARY)
 
     def reopen_breakouts(self):
@@ -310,6 +310,65 @@ class Workshop(models.Model):
 
     def close(self):
         return self.move_to(self.Phase.CLOSED)
+
+    # -- the facilitator's controls ----------------------------------------------------------
+
+    def set_timer(self, ends_at, label):
+        """A workshop-wide countdown (None clears it); returns the new revision. Rooms' own
+        timers are cleared by `Room.objects.set_workshop_timer`, which calls this."""
+        self.timer_ends_at, self.timer_label = ends_at, label
+        Workshop.objects.filter(pk=self.pk).update(timer_ends_at=ends_at, timer_label=label)
+        return self.announce("timer.changed", {"timer": events.timer(ends_at, label)})
+
+    def start_closing(self, seconds):
+        """Starts the "rooms closing" countdown; 0 moves to plenary at once. Returns the rev.
+
+        While a countdown runs, closing again keeps the deadline everyone already sees.
+        Raises PhaseError outside breakouts.
+        """
+        if self.phase != self.Phase.BREAKOUTS:
+            raise PhaseError(_("Breakouts are not running."))
+        if seconds == 0:
+            return self.go_to_plenary().rev
+        if self.closing_at is not None:
+            return self.rev
+        self.closing_at = timezone.now() + timedelta(seconds=seconds)
+        Workshop.objects.filter(pk=self.pk).update(closing_at=self.closing_at)
+        return self.announce("breakouts.closing", {"closing_at": events.iso(self.closing_at)})
+
+    def cancel_closing(self):
+        if self.closing_at is None:
+            return self.rev
+        self.closing_at = None
+        Workshop.objects.filter(pk=self.pk).update(closing_at=None)
+        return self.announce("breakouts.closing", {"closing_at": None})
+
+    def finish_closing_if_due(self, now=None):
+        """Moves the workshop to plenary when its closing deadline has passed; returns whether
+        it changed anything. Cheap when no countdown runs (no query); safe to call from any
+        trigger (the closing timer, a snapshot, a page load): under a row lock, several racing
+        triggers move the workshop once."""
+        now = now or timezone.now()
+        if self.closing_at is None or self.closing_at > now:
+            return False
+        with transaction.atomic():
+            current = Workshop.objects.select_for_update().get(pk=self.pk)
+            if current.closing_at is None or current.closing_at > now:
+                return False
+            if current.phase == self.Phase.BREAKOUTS:
+                current.go_to_plenary()  # clears closing_at
+            else:
+                Workshop.objects.filter(pk=current.pk).update(closing_at=None)
+        self.refresh_from_db(fields=["phase", "phase_changed_at", "closing_at", "rev"])
+        return True
+
+    def present(self, room):
+        """Shows one room (None: none) on the plenary screen; participants' pages follow."""
+        if (room.pk if room else None) == self.presenting_room_id:
+            return self.rev
+        self.presenting_room = room
+        Workshop.objects.filter(pk=self.pk).update(presenting_room=room)
+        return self.announce("plenary.presenting", {"room": room.number if room else None})
 
     # -- running it again -------------------------------------------------------------------
 
@@ -354,98 +413,3 @@ class Workshop(models.Model):
     def participants_can_edit_profile(self):
         """Participants may change name, department and location until breakouts start."""
         return self.phase in (self.Phase.DRAFT, self.Phase.LOBBY)
-
-
-class Challenge(models.Model):
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="challenges")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "pk"]
-
-    def __str__(self):
-        return self.title
-
-    @transaction.atomic
-    def move(self, offset):
-        """Swaps this challenge with the one above (-1) or below (+1); returns whether it moved.
-
-        Positions are renumbered 0..n-1 first, so gaps or ties left by deletions never block it.
-        """
-        siblings = list(self.workshop.challenges.select_for_update().order_by("position", "pk"))
-        for index, challenge in enumerate(siblings):
-            challenge.position = index
-        index = next(i for i, c in enumerate(siblings) if c.pk == self.pk)
-        target = index + offset
-        if not 0 <= target < len(siblings):
-            return False
-        siblings[index], siblings[target] = siblings[target], siblings[index]
-        for position, challenge in enumerate(siblings):
-            challenge.position = position
-        Challenge.objects.bulk_update(siblings, ["position"])
-        self.position = target
-        return True
-
-
-class ParticipantQuerySet(models.QuerySet):
-    def in_room(self, room):
-        return self.filter(room=room)
-
-
-class Participant(models.Model):
-    class Sharing(models.TextChoices):
-        NOTHING = "nothing", _("Nothing")
-        EMAIL = "email", _("My e-mail")
-        HANDLE = "handle", _("My chat handle")
-
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
-    name = models.CharField(_("name"), max_length=100)
-    department = models.CharField(_("department"), max_length=100)
-    location = models.CharField(_("location"), max_length=100)
-    email = models.EmailField(_("e-mail"), blank=True)
-    # Personal link /p/<token>/: long, random, compared in constant time (see views).
-    token = models.CharField(max_length=64, unique=True, default=new_secret_token)
-    room = models.ForeignKey(
-        "breakouts.Room", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="members",
-    )
-    imported = models.BooleanField(default=False)
-    share = models.CharField(
-        _("share with my room-mates"), max_length=10, choices=Sharing.choices,
-        default=Sharing.NOTHING,
-    )
-    chat_handle = models.CharField(_("chat handle"), max_length=100, blank=True)
-    joined_at = models.DateTimeField(default=timezone.now)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ParticipantQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["joined_at", "pk"]
-
-    def __str__(self):
-        return f"{self.name} ({self.department}, {self.location})"
-
-    def get_absolute_url(self):
-        return reverse("workshops:personal_link", args=[self.token])
-
-    @property
-    def needs_profile(self):
-        """True for an imported participant whose roster row left department or location empty."""
-        return not (self.department and self.location)
-
-    @property
-    def shared_contact(self):
-        """Returns what this person chose to show room-mates, or an empty string."""
-        if self.share == self.Sharing.EMAIL:
-            return self.email
-        if self.share == self.Sharing.HANDLE:
-            return self.chat_handle
-        return ""
-
-
-# Models of the debrief and follow-up live in their own module; importing them here registers
-# them with the app.
-from workshops.debrief import *  # noqa: E402, F403

@@ -2,9 +2,9 @@
 
 SQLite has one writer anyway; letting every socket open its own transaction only makes them
 queue on the lock. Here every op waiting in the queue goes into ONE transaction: each is
-validated and applied (breakouts/ops.py), its idempotency row written and the room revision
-bumped; after the commit the events go out (breakouts/events.py, on commit) and then each op
-gets its ack or error. Nothing is acked that is not stored.
+validated and applied through the op pipeline (live/pipeline.py: idempotency, rights, the
+app's handler, one error mapping); after the commit the events go out (live/events.py, on
+commit) and then each op gets its ack or error. Nothing is acked that is not stored.
 
 A refused op raises before writing, so it does not disturb the batch. Anything unexpected
 rolls the batch back and replays its ops one by one, so one bad op cannot sink the others.
@@ -16,13 +16,16 @@ import queue
 import sys
 import threading
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from breakouts import ops
-from breakouts.hub import deferred_calls
+from live import pipeline
+from live.handoff import deferred_calls
+from live.models import AppliedOp
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +46,13 @@ CLEANUP_EVERY = 3600
 
 
 class Job:
-    """One op on its way to the database; `reply(frame)` is called on the submitter's loop."""
+    """One op of an app's `table` on its way to the database; `reply(frame)` is called on the
+    submitter's loop."""
 
-    __slots__ = ("op", "frame", "actor", "loop", "reply", "submitted_at")
+    __slots__ = ("table", "op", "frame", "actor", "loop", "reply", "submitted_at")
 
-    def __init__(self, op, frame, actor, loop, reply):
+    def __init__(self, table, op, frame, actor, loop, reply):
+        self.table = table
         self.op = op
         self.frame = frame
         self.actor = actor
@@ -189,12 +194,7 @@ class Writer:
 
     @staticmethod
     def _apply(job):
-        try:
-            rev = ops.apply(job.op, job.frame, job.actor)
-        except ops.OpError as error:
-            return {"type": "error", "id": job.frame.get("id"), "code": error.code,
-                    "message": error.message, **error.extra}
-        return {"type": "ack", "id": job.frame["id"], "rev": rev}
+        return pipeline.reply_to(job.table, job.op, job.frame, job.actor)
 
     @staticmethod
     def _reset_connection():
@@ -209,12 +209,6 @@ class Writer:
         if now - self._last_cleanup < CLEANUP_EVERY:
             return
         self._last_cleanup = now
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from breakouts.models import AppliedOp
-
         try:
             close_old_connections()
             cutoff = timezone.now() - timedelta(seconds=APPLIED_OP_RETENTION)

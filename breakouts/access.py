@@ -1,0 +1,36 @@
+"""Who may open a room: the room page, its fragments and its socket ask here."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from breakouts.models import Room
+from workshops.access import get_workshop_by_code, participant_from_session
+from workshops.models import Participant
+
+
+def get_room_for_member(request, code, number):
+    """Returns (workshop, room, participant or None) for a room page.
+
+    A participant may open only their own room; the workshop's facilitators may open any
+    (participant None). Everyone else gets 404; a participant of another room gets 403.
+    """
+    workshop = get_workshop_by_code(code)
+    room = get_object_or_404(Room, workshop=workshop, number=number)
+    if workshop.is_facilitator(request.user):
+        return workshop, room, None
+    participant = participant_from_session(request.session, workshop)
+    if participant is None:
+        raise Http404("Not a participant of this workshop")
+    if participant.room_id != room.pk:
+        raise PermissionDenied("This is not your room")
+    return workshop, room, participant
+
+
+def room_of_participant(workshop_id, participant_id):
+    """Returns (still a participant?, their room now) from the database (for sockets)."""
+    participant = (
+        Participant.objects.select_related("room")
+        .filter(pk=participant_id, workshop_id=workshop_id).first()
+    )
+    return participant is not None, (participant.room if participant else None)

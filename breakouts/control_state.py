@@ -1,0 +1,107 @@
+"""What the control room shows: every room as a card, open help requests, recent broadcasts.
+
+The control page (breakouts/control_views.py) renders it and the control socket's `state`
+frame carries it (docs/protocol.md, "Control room"), with a fixed number of queries whatever
+the number of rooms.
+"""
+
+from collections import Counter
+
+from django.db.models import Count
+from django.db.models.functions import Length, Substr
+
+from breakouts.models import STEP_ORDER, Broadcast, HelpRequest, Item, Note, Room
+from live.events import iso, timer
+from workshops.models import Workshop
+
+NOTE_PREVIEW_CHARS = 280
+
+
+def open_help_requests(workshop):
+    """Returns the workshop's unacknowledged help requests, oldest first (one query)."""
+    return [request.public() for request in HelpRequest.objects.open_in(workshop)]
+
+
+def recent_broadcasts(workshop):
+    return [broadcast.public() for broadcast in Broadcast.objects.recent(workshop)]
+
+
+def room_cards(workshop):
+    """Returns one card per room: what the control room shows, with a fixed number of queries.
+
+    Keys shared with the room snapshot (breakouts/snapshot.py) mean the same; `notes` holds
+    only a preview of each step's note and `counts` the number of items per step. `online` is
+    filled in by the socket from the hub's presence (empty on the server-rendered page).
+    """
+    rooms = list(Room.objects.filter(workshop=workshop).with_members().order_by("number"))
+    notes = Note.objects.filter(room__workshop=workshop).annotate(
+        preview=Substr("text", 1, NOTE_PREVIEW_CHARS), length=Length("text")
+    )
+    previews = {}
+    for row in notes.values("room_id", "step", "preview", "length", "rev"):
+        previews.setdefault(row["room_id"], {})[row["step"]] = {
+            "text": row["preview"], "length": row["length"], "note_rev": row["rev"],
+        }
+    counts = {}
+    rows = (
+        Item.objects.filter(room__workshop=workshop)
+        .values("room_id", "step").annotate(n=Count("pk")).order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["room_id"], {})[row["step"]] = row["n"]
+    help_by_room = {}
+    for request in open_help_requests(workshop):
+        help_by_room.setdefault(request["room"], []).append(request)
+    cards = []
+    for room in rooms:
+        room.workshop = workshop  # step_ends_at reads the step durations from it
+        cards.append({
+            "id": room.pk,
+            "number": room.number,
+            "name": room.name,
+            "rev": room.rev,
+            "url": room.get_absolute_url(),
+            "step": room.step,
+            "step_index": room.step_index,
+            "step_started_at": iso(room.step_started_at),
+            "step_ends_at": iso(room.step_ends_at),
+            "timer": timer(room.timer_ends_at, room.timer_label),
+            "scribe": room.scribe_id,
+            "scribe_name": room.scribe.name if room.scribe else None,
+            "challenge": (
+                {"id": room.challenge.pk, "title": room.challenge.title}
+                if room.challenge else None
+            ),
+            "members": [member.public() for member in room.members.all()],
+            "notes": previews.get(room.pk, {}),
+            "counts": {step: counts.get(room.pk, {}).get(step, 0) for step in STEP_ORDER},
+            "last_activity_at": iso(room.last_activity_at),
+            "help": help_by_room.get(room.number, []),
+            "online": [],
+        })
+    return cards
+
+
+def rooms_per_step(cards):
+    """Returns [(step, number of rooms in it)] in step order, leaving out empty steps."""
+    counted = Counter(card["step"] for card in cards)
+    return [(step, counted[step]) for step in STEP_ORDER if counted[step]]
+
+
+def control_state(workshop_id, user_id):
+    """Returns (workshop, the rest of the control socket's `state` frame): the rooms as cards,
+    the open help requests and recent broadcasts (docs/protocol.md, "Control room").
+
+    Finishes a "rooms closing" countdown that ran out while no timer was watching it.
+    """
+    workshop = Workshop.objects.select_related("presenting_room").get(pk=workshop_id)
+    if workshop.finish_closing_if_due():
+        workshop = Workshop.objects.select_related("presenting_room").get(pk=workshop_id)
+    return workshop, {
+        "room": None,
+        "rooms": room_cards(workshop),
+        "help": open_help_requests(workshop),
+        "broadcasts": recent_broadcasts(workshop),
+        "lobby_online": [],
+        "me": {"participant": None, "role": "control", "room": None, "user": user_id},
+    }

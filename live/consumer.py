@@ -1,0 +1,179 @@
+"""The socket base class: framing, rate limit, fan-out subscriptions, presence, op dispatch.
+
+App consumers (breakouts/consumers.py) subclass `LiveConsumer` and provide:
+
+- `identify()` → an identity object, or a close code (4403/4404) for people with no access;
+- `enter(identity)` → subscribe to groups and join presence;
+- `snapshot()` → `((rev, workshop_json), rest)`: the parts of the `state` frame;
+- `actor` → the `live.pipeline.Actor` that write ops act as (None: no writes);
+- `OP_TABLE` → the app's `OpTable` of write ops (they go to the group-commit writer), and
+  `LOCAL_OPS` → op name → method name for ops answered on the socket itself (`sync`, …).
+"""
+
+import asyncio
+
+from channels.consumer import get_handler_name
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from live.framing import FrameError, TokenBucket, encode, parse_frame
+from live.hub import get_hub
+from live.pipeline import OpTable
+from live.writer import Job, writer
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def state_text(rev, workshop_text, rest):
+    """Returns the encoded state frame: the (cached) workshop part spliced into `rest`."""
+    tail = encode(rest)
+    head = f'{{"type":"state","rev":{int(rev)},"workshop":{workshop_text}'
+    return head + ("," + tail[1:] if len(tail) > 2 else "}")
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    # No per-socket layer channel: the hub holds one subscription per group per process.
+    channel_layer_alias = "roundtable-hub-only"
+
+    RATE_PER_SECOND = 15.0
+    RATE_BURST = 30
+    OP_TABLE = OpTable("none")
+    LOCAL_OPS = {"sync": "op_sync"}
+    actor = None
+
+    async def dispatch(self, message):
+        # Channels closes stale DB connections before every frame (a thread hop each time);
+        # this consumer touches the database only through database_sync_to_async helpers
+        # and the writer thread, which manage their own connections.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def connect(self):
+        self.closed = False
+        self.loop = asyncio.get_running_loop()
+        self.hub = get_hub()
+        self.bucket = TokenBucket(self.RATE_PER_SECOND, self.RATE_BURST)
+        self.subscriptions = set()
+        self.watching = None
+        self.present = None  # (workshop id, room id, participant id) counted in presence
+        identity = await self.identify()
+        await self.accept()
+        if isinstance(identity, int):
+            self.closed = True
+            await self.close(code=identity)
+            return
+        self.identity = identity
+        self.workshop_id = identity.workshop.pk
+        await self.enter(identity)
+        await self.send_state()
+
+    async def disconnect(self, code):
+        self.closed = True
+        for group in list(self.subscriptions):
+            self.hub.unsubscribe(group, self)
+        self.subscriptions.clear()
+        self.leave_presence()
+        if self.watching is not None:
+            self.hub.presence.unwatch(self.watching, self)
+            self.watching = None
+
+    async def subscribe(self, group):
+        if group not in self.subscriptions:
+            self.subscriptions.add(group)
+            await self.hub.subscribe(group, self)
+
+    def unsubscribe(self, group):
+        if group in self.subscriptions:
+            self.subscriptions.discard(group)
+            self.hub.unsubscribe(group, self)
+
+    async def watch_presence(self, workshop_id):
+        if self.watching is None:
+            self.watching = workshop_id
+            await self.hub.presence.watch(workshop_id, self)
+
+    def join_presence(self, workshop_id, room_id, room_number, participant_id):
+        """Counts this socket as `participant_id` online in a room (0: the lobby)."""
+        self.leave_presence()
+        self.present = (workshop_id, room_id, participant_id)
+        self.hub.presence.join(workshop_id, room_id, room_number, participant_id)
+
+    def leave_presence(self):
+        if self.present is not None:
+            self.hub.presence.leave(*self.present)
+            self.present = None
+
+    # -- frames out -------------------------------------------------------------------------
+
+    async def hub_deliver(self, group, event, text):
+        """Called by the hub for each event of a subscribed group (already encoded)."""
+        if not self.closed:
+            await self.base_send({"type": "websocket.send", "text": text})
+
+    def reply(self, frame):
+        """Queues a frame for this socket behind the events already on their way."""
+        self.hub.send_direct(self, frame)
+
+    def error(self, op_id, code, message, **extra):
+        self.reply({"type": "error", "id": op_id, "code": code, "message": str(message), **extra})
+
+    def ack(self, op_id, rev=None):
+        self.reply({"type": "ack", "id": op_id, "rev": rev})
+
+    async def send_state(self, op_id=None):
+        """Sends the full snapshot: {"type": "state", "rev", "workshop", "room", "me", ...}."""
+        workshop, state = await self.snapshot()
+        rev, workshop_text = workshop
+        # Presence lives on this thread (the hub's), so it is filled in here.
+        online = self.hub.presence.online
+        if state.get("room"):
+            state["room"]["online"] = online(self.workshop_id, state["room"]["id"])
+        for room in state.get("rooms", ()):
+            room["online"] = online(self.workshop_id, room["id"])
+        if "lobby_online" in state:
+            state["lobby_online"] = online(self.workshop_id, 0)
+        if op_id is not None:
+            state["id"] = op_id
+        self.hub.send_direct(self, None, state_text(rev, workshop_text, state))
+
+    # -- frames in --------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.closed:
+            return None
+        # Every frame counts against the rate limit, whether it parses or not.
+        allowed = self.bucket.take()
+        try:
+            op, op_id, frame = parse_frame(text_data, bytes_data)
+        except FrameError as error:
+            if not allowed:
+                return self.error(error.op_id, "rate_limited", _("Too many frames; slow down."))
+            return self.error(error.op_id, error.code, error.message)
+        if not allowed:
+            if op == "typing":
+                return None  # ephemeral: dropping it is harmless
+            return self.error(op_id, "rate_limited", _("Too many changes at once; slow down."))
+        method = self.LOCAL_OPS.get(op)
+        if method is not None:
+            return await getattr(self, method)(frame)
+        if op in self.OP_TABLE:
+            return self.submit(op, op_id, frame)
+        return self.error(op_id, "unknown_op", _("Unknown op “%(op)s”.") % {"op": op[:40]})
+
+    async def op_sync(self, frame):
+        await self.send_state(frame.get("id"))
+
+    def submit(self, op, op_id, frame):
+        """Hands a write op to the group-commit writer; the ack or error comes back later."""
+        if op_id is None:
+            return self.error(None, "invalid", _("This op needs an “id”."))
+        actor = self.actor
+        if actor is None:
+            return self.error(op_id, "forbidden", _("You cannot change anything here."))
+        writer.submit(Job(self.OP_TABLE, op, frame, actor, self.loop, self.reply))
+        return None

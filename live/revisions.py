@@ -1,0 +1,60 @@
+"""The one verb that changes and announces: bump a revision, queue the event after commit.
+
+Models with a `rev` field mix in `Announcing` and say where their events go (`event_groups`)
+and what envelope they carry (`event_envelope`). Every stored change of a room or a workshop
+ends in `self.announce(event_type, payload)` inside the transaction that stored it, so the
+event carries the new revision and leaves only if the change commits (live/events.py).
+"""
+
+from django.db import connection
+from django.utils import timezone
+
+from live import events
+
+
+class Announcing:
+    """Mixin for a model with `rev = BigIntegerField()` whose changes are broadcast."""
+
+    # Another column set to "now" with every bump (e.g. a room's last activity), or None.
+    touch_on_bump = None
+
+    def bump_rev(self):
+        """Increments the revision in the database in one statement and returns it.
+
+        Call inside the transaction that stores the change the revision describes.
+        """
+        table = connection.ops.quote_name(self._meta.db_table)
+        params = [self.pk]
+        touch = ""
+        if self.touch_on_bump:
+            now = timezone.now()
+            touch = f", {connection.ops.quote_name(self.touch_on_bump)} = %s"
+            params.insert(0, connection.ops.adapt_datetimefield_value(now))
+            setattr(self, self.touch_on_bump, now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET rev = rev + 1{touch} WHERE id = %s RETURNING rev",  # noqa: S608
+                params,
+            )
+            self.rev = cursor.fetchone()[0]
+        return self.rev
+
+    def announce(self, event_type, payload):
+        """Bumps the revision and queues `event_type` with `payload` for after the commit.
+
+        Returns the new revision (what the op that caused it is acked with).
+        """
+        self.bump_rev()
+        self.send_event(event_type, payload)
+        return self.rev
+
+    def send_event(self, event_type, payload):
+        """Queues an event at the current revision (the caller bumped it in this transaction)."""
+        event = {"type": event_type, **self.event_envelope(), "rev": self.rev, **payload}
+        events.send_on_commit(self.event_groups(), event)
+
+    def event_envelope(self):
+        raise NotImplementedError
+
+    def event_groups(self):
+        raise NotImplementedError

@@ -1,0 +1,27 @@
+"""Workshops, their challenges and the people in them (see each module)."""
+
+from workshops.models.challenge import Challenge
+from workshops.models.people import Participant
+from workshops.models.workshop import (
+    DEFAULT_DEBRIEF_CHOICES,
+    DEFAULT_QUESTION_CHANGE,
+    DEFAULT_QUESTION_VALUE,
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    PhaseError,
+    Workshop,
+    new_join_code,
+    new_secret_token,
+    normalise_label,
+    tidy_label,
+)
+
+__all__ = [
+    "DEFAULT_DEBRIEF_CHOICES", "DEFAULT_QUESTION_CHANGE", "DEFAULT_QUESTION_VALUE",
+    "JOIN_CODE_ALPHABET", "JOIN_CODE_LENGTH", "Challenge", "Participant", "PhaseError",
+    "Workshop", "new_join_code", "new_secret_token", "normalise_label", "tidy_label",
+]
+
+# Models of the debrief and follow-up live in their own module; importing them here registers
+# them with the app.
+from workshops.debrief import *  # noqa: E402, F403

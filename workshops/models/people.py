@@ -1,0 +1,79 @@
+"""The people in a workshop: participants join without an account."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from live import events
+from workshops.models.workshop import new_secret_token
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def in_room(self, room):
+        return self.filter(room=room)
+
+
+class Participant(models.Model):
+    class Sharing(models.TextChoices):
+        NOTHING = "nothing", _("Nothing")
+        EMAIL = "email", _("My e-mail")
+        HANDLE = "handle", _("My chat handle")
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="participants"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    department = models.CharField(_("department"), max_length=100)
+    location = models.CharField(_("location"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    # Personal link /p/<token>/: long, random, compared in constant time (see views).
+    token = models.CharField(max_length=64, unique=True, default=new_secret_token)
+    room = models.ForeignKey(
+        "breakouts.Room", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    imported = models.BooleanField(default=False)
+    share = models.CharField(
+        _("share with my room-mates"), max_length=10, choices=Sharing.choices,
+        default=Sharing.NOTHING,
+    )
+    chat_handle = models.CharField(_("chat handle"), max_length=100, blank=True)
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.department}, {self.location})"
+
+    def get_absolute_url(self):
+        return reverse("workshops:personal_link", args=[self.token])
+
+    def public(self):
+        """Returns what everyone in the workshop may see of this person (never the e-mail or
+        the personal token)."""
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "department": self.department,
+            "location": self.location,
+            "joined_at": events.iso(self.joined_at),
+        }
+
+    @property
+    def needs_profile(self):
+        """True for an imported participant whose roster row left department or location empty."""
+        return not (self.department and self.location)
+
+    @property
+    def shared_contact(self):
+        """Returns what this person chose to show room-mates, or an empty string."""
+        if self.share == self.Sharing.EMAIL:
+            return self.email
+        if self.share == self.Sharing.HANDLE:
+            return self.chat_handle
+        return ""

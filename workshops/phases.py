@@ -1,0 +1,61 @@
+"""The phase buttons a facilitator sees: which transitions are allowed now, and their words."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from workshops.models import Workshop
+
+Phase = Workshop.Phase
+
+# (button label, what the confirmation says) per target phase; reopening is worded apart.
+ACTIONS = {
+    Phase.LOBBY: (
+        _("Open the lobby"),
+        _("Participants can join with the code, the link or the QR code from now on."),
+    ),
+    Phase.BREAKOUTS: (
+        _("Start breakouts"),
+        _("Everyone moves to their breakout room; late joiners are placed as they arrive."),
+    ),
+    Phase.PLENARY: (
+        _("Go to plenary"),
+        _("Rooms stop working and everyone comes back together for the report-outs."),
+    ),
+    Phase.DEBRIEF: (
+        _("Start the debrief"),
+        _("Participants answer the two debrief questions."),
+    ),
+    Phase.CLOSED: (
+        _("Close the workshop"),
+        _("Nobody can join or change anything afterwards. This cannot be undone."),
+    ),
+}
+REOPEN = (_("Reopen breakouts"), _("Rooms continue where they stopped."))
+BACK_TO_PLENARY = (_("Back to plenary"), _("The debrief pauses and everyone returns to plenary."))
+
+
+def wording(workshop, target):
+    if target == Phase.BREAKOUTS and workshop.phase == Phase.PLENARY:
+        return REOPEN
+    if target == Phase.PLENARY and workshop.phase == Phase.DEBRIEF:
+        return BACK_TO_PLENARY
+    return ACTIONS[target]
+
+
+def phase_actions(workshop):
+    """Returns the buttons to show now: dicts with phase, label, confirm text and plan_url.
+
+    Starting breakouts from the lobby goes through the room planner (breakouts' plan page,
+    reversed by its URL name: the planner fills the rooms before they start).
+    """
+    actions = []
+    for target in workshop.allowed_transitions():
+        label, confirm = wording(workshop, target)
+        planner = None
+        if target == Phase.BREAKOUTS and workshop.phase == Phase.LOBBY:
+            planner = reverse("breakouts:plan", args=[workshop.join_code])
+        actions.append(
+            {"phase": target.value, "label": label, "confirm": confirm, "plan_url": planner,
+             "danger": target == Phase.CLOSED}
+        )
+    return actions

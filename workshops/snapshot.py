@@ -1,0 +1,60 @@
+"""The workshop part of the live snapshot (the `state` frame), as JSON-ready data.
+
+The socket sends `workshop_state()` as the "workshop" part of its `state` frame; `participant.*`
+events carry `Participant.public()`. Nothing private appears here: every member of the
+workshop sees it.
+"""
+
+import time
+from collections import Counter
+
+from django.conf import settings
+
+from live.events import iso, timer
+from live.framing import encode
+
+# The workshop part of the state frame is the same for everyone and holds the whole roster:
+# after a reconnect storm of 1,000 sockets, building and encoding it once per socket
+# dominated. It is cached, encoded, per workshop revision for a moment.
+WORKSHOP_STATE_TTL = 0.0 if settings.TESTING else 1.0
+_encoded = {}
+
+
+def label_counts(participants, field):
+    """Returns {label: count} for one field, sorted by label; empty labels are left out."""
+    counts = Counter(getattr(p, field) for p in participants if getattr(p, field))
+    return dict(sorted(counts.items(), key=lambda item: item[0].casefold()))
+
+
+def workshop_state(workshop):
+    """Returns the workshop-wide snapshot: phase, challenges, roster, counts and timer."""
+    participants = list(workshop.participants.order_by("joined_at", "pk"))
+    return {
+        "id": workshop.pk,
+        "phase": workshop.phase,
+        "title": workshop.title,
+        "join_code": workshop.join_code,
+        "challenges": [c.public() for c in workshop.challenges.all()],
+        "participants": [p.public() for p in participants],
+        "participant_count": len(participants),
+        "counts": {
+            "department": label_counts(participants, "department"),
+            "location": label_counts(participants, "location"),
+        },
+        "timer": timer(workshop.timer_ends_at, workshop.timer_label),
+        "presenting_room": workshop.presenting_room.number if workshop.presenting_room else None,
+        "closing_at": iso(workshop.closing_at),
+    }
+
+
+def encoded_workshop_state(workshop):
+    """Returns the JSON text of workshop_state(workshop), cached per revision for a moment."""
+    key = (workshop.pk, workshop.created_at, workshop.rev)
+    now = time.monotonic()
+    cached = _encoded.get(workshop.pk)
+    if cached is not None and cached[0] == key and cached[1] > now:
+        return cached[2]
+    text = encode(workshop_state(workshop))
+    if WORKSHOP_STATE_TTL > 0:
+        _encoded[workshop.pk] = (key, now + WORKSHOP_STATE_TTL, text)
+    return text
