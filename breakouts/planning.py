@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from breakouts.assignment import Person, plan_rooms, spread_lower_bound
+from workshops.models import Participant, Workshop
 
 ATTRIBUTES = ("department", "location")
 PLAN_TIME_LIMIT = 1.5
@@ -39,8 +40,6 @@ def met_before_pairs(workshop, participants):
     before this one. People are recognised across workshops by e-mail, case-insensitively;
     people without an e-mail have met nobody.
     """
-    from workshops.models import Participant, Workshop
-
     by_email = defaultdict(list)
     for participant in participants:
         if participant.email:
