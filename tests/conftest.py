@@ -1,6 +1,22 @@
-"""Shared fixtures: the three people of every access test, and a real server for browsers.
+"""Shared fixtures: the people of every access test, one workshop builder, a real server.
 
-- `facilitator` owns workshops; `outsider` is another facilitator who must see none of them.
+People (healthchecks' three):
+- `alice` owns workshops; `bob` is a user without owner rights (make him a co-facilitator
+  with `make_workshop(cofacilitators=[bob])`); `charlie` is another facilitator who must see
+  none of alice's workshops. `facilitator` and `outsider` are the same two users as `alice`
+  and `charlie` under the names many tests already use; the `*_client` fixtures are test
+  clients signed in as each of them.
+- `participant_client(participant)` is a test client signed in as that participant, as if
+  they had followed their personal link.
+
+Workshops:
+- `make_workshop(owner=alice, phase=..., rooms=..., members=..., ...)` builds one workshop
+  (see `build_workshop`). Two ready ones: `workshop`, in the lobby with nobody yet (modules
+  override it with their own shape), and `setup`, in breakouts with two rooms of three, as
+  the tuple `(workshop, rooms, people)`.
+
+Live:
+- `capture_events` records the events broadcast by a block, checked against their schemas.
 - `live_server_url` serves the real ASGI app with Daphne in a second process, on the test
   database, so browser tests exercise HTTP and WebSockets exactly as users do.
 - `browser` is Debian's Chromium driven by Playwright. Without a Chromium the browser tests
@@ -14,9 +30,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from breakouts.models import Room
+from live import events as live_events
+from workshops.access import remember_participant
+from workshops.models import Participant, Workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -27,29 +55,161 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+# -- people ---------------------------------------------------------------------------------
+
+
 @pytest.fixture
-def facilitator(db):
+def alice(db):
     return User.objects.create_user("alice", "alice@example.com", PASSWORD)
 
 
 @pytest.fixture
-def outsider(db):
+def bob(db):
+    return User.objects.create_user("bob", "bob@example.com", PASSWORD)
+
+
+@pytest.fixture
+def charlie(db):
     return User.objects.create_user("charlie", "charlie@example.com", PASSWORD)
 
 
 @pytest.fixture
-def facilitator_client(client, facilitator):
-    client.force_login(facilitator)
+def facilitator(alice):
+    return alice
+
+
+@pytest.fixture
+def outsider(charlie):
+    return charlie
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
     return client
 
 
 @pytest.fixture
-def outsider_client(db, outsider):
-    from django.test import Client
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
 
-    other = Client()
-    other.force_login(outsider)
-    return other
+
+@pytest.fixture
+def facilitator_client(alice_client):
+    return alice_client
+
+
+@pytest.fixture
+def bob_client(bob):
+    return signed_in(bob)
+
+
+@pytest.fixture
+def charlie_client(charlie):
+    return signed_in(charlie)
+
+
+@pytest.fixture
+def outsider_client(charlie_client):
+    return charlie_client
+
+
+@pytest.fixture
+def participant_client(db):
+    """Returns a factory: `participant_client(participant)` is a new test client whose session
+    is that participant's (what following their personal link leaves behind)."""
+
+    def make(participant):
+        client = Client()
+        session = client.session
+        remember_participant(session, participant)
+        session.save()
+        return client
+
+    return make
+
+
+# -- workshops ------------------------------------------------------------------------------
+
+
+class Built(NamedTuple):
+    """What `make_workshop` returns; unpacks as `workshop, rooms, people`."""
+
+    workshop: Workshop
+    rooms: list  # [Room], numbered from 1
+    people: dict  # {room number: [Participant]}; the first of each room is its scribe
+
+
+CHALLENGES = (("Silos", "Teams"), ("Churn", "People"))
+DEPARTMENTS = ("Sales", "IT", "HR", "Ops")
+
+
+def build_workshop(
+    owner, *, phase=Workshop.Phase.BREAKOUTS, rooms=2, members=3, challenges=CHALLENGES,
+    cofacilitators=(), title="Peer day", **fields,
+):
+    """Creates a workshop and returns `Built(workshop, rooms, people)`.
+
+    - `phase` is stored as it is (no transition is run, no event sent);
+    - `challenges`: titles, or (title, description) pairs, in order;
+    - `rooms` rooms, each with `members` participants "P<room>-<i>" (departments rotating
+      Sales/IT/HR/Ops, locations Lima/Oslo), the first one the scribe; no rooms, no
+      participants;
+    - `cofacilitators`: users who co-facilitate it;
+    - any other keyword is a Workshop field (departments, locations, room_count, ...).
+    """
+    workshop = Workshop.objects.create(owner=owner, title=title, phase=phase, **fields)
+    for challenge in challenges:
+        title_, description = (challenge, "") if isinstance(challenge, str) else challenge
+        workshop.add_challenge(title_, description)
+    workshop.cofacilitators.add(*cofacilitators)
+    created, people = [], {}
+    for number in range(1, rooms + 1):
+        room = Room.objects.create(
+            workshop=workshop, number=number, step_started_at=timezone.now()
+        )
+        people[number] = [
+            Participant.objects.create(
+                workshop=workshop, name=f"P{number}-{index}",
+                department=DEPARTMENTS[index % len(DEPARTMENTS)],
+                location="Oslo" if index % 2 else "Lima", room=room,
+            )
+            for index in range(members)
+        ]
+        if members:
+            room.scribe = people[number][0]
+            room.save()
+        created.append(room)
+    return Built(workshop, created, people)
+
+
+@pytest.fixture
+def make_workshop(alice):
+    """Returns `build_workshop` with alice as the default owner."""
+
+    def make(owner=None, **options):
+        return build_workshop(owner or alice, **options)
+
+    return make
+
+
+@pytest.fixture
+def workshop(make_workshop):
+    """The workshop most page tests start from: in the lobby, departments Sales and Finance,
+    one challenge ("Hybrid work"), nobody yet, owned by alice. Test modules that need
+    another shape override it with their own `workshop` fixture built by `make_workshop`."""
+    return make_workshop(
+        phase=Workshop.Phase.LOBBY, rooms=0, departments="Sales\nFinance",
+        challenges=[("Hybrid work", "Decisions happen in corridors.")],
+    ).workshop
+
+
+@pytest.fixture
+def setup(make_workshop):
+    """The workshop most live tests start from: breakouts, rooms 1 and 2 with three people
+    each, owned by alice; `workshop, rooms, people = setup`."""
+    return make_workshop()
 
 
 class CapturedEvents(list):
@@ -79,7 +239,6 @@ def capture_events(django_capture_on_commit_callbacks):
     Events are captured at the delivery end (`live.events.publish`), so an event of a rolled
     back transaction never appears (Zulip's capture_send_event_calls is the model).
     """
-    from live import events as live_events
 
     @contextlib.contextmanager
     def capture():
@@ -111,8 +270,6 @@ def _release_test_database(django_db_setup, django_db_blocker):
     persistent connections that Django's teardown, running on the main thread, cannot close.
     """
     yield
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
@@ -133,18 +290,16 @@ def _free_port():
 
 def _database_url_for_subprocess():
     """Returns a DATABASE_URL naming the *test* database that this session created."""
-    from django.db import connection
-
-    settings = connection.settings_dict
+    db = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
+        return f"sqlite:///{db['NAME']}"
     if connection.vendor == "postgresql":
-        user = settings.get("USER") or ""
-        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+        user = db.get("USER") or ""
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
         auth = f"{user}{password}@" if user else ""
-        host = settings.get("HOST") or "127.0.0.1"
-        port = settings.get("PORT") or 5432
-        return f"postgres://{auth}{host}:{port}/{settings['NAME']}"
+        host = db.get("HOST") or "127.0.0.1"
+        port = db.get("PORT") or 5432
+        return f"postgres://{auth}{host}:{port}/{db['NAME']}"
     raise RuntimeError(f"no live server support for {connection.vendor}")
 
 
@@ -258,16 +413,10 @@ def signed_in_context(new_context, live_server_url):
     `signed_in_context(user)` is a facilitator's browser; `signed_in_context(participant=p)`
     a participant's (as if they had followed their personal link).
     """
-    from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from workshops.access import remember_participant
 
     def make(user=None, *, participant=None):
         session = SessionStore()
         if user is not None:
-            from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
             session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -1,4 +1,4 @@
-"""Helpers of the live-layer tests: a workshop with rooms, sessions, and sockets."""
+"""Helpers of the live-layer tests: sessions and sockets (the workshop: conftest's `setup`)."""
 
 import uuid
 
@@ -8,39 +8,12 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
 
-from breakouts.models import Room
 from config.asgi import application
 from live import hub as hub_module
 from workshops.access import remember_participant
-from workshops.models import Challenge, Participant, Workshop
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
-
-
-def make_workshop(owner, *, rooms=2, members=3, phase=Workshop.Phase.BREAKOUTS):
-    """Returns (workshop, [room, ...], {room number: [participants]}); first member scribes."""
-    workshop = Workshop.objects.create(title="Peer day", owner=owner, phase=phase)
-    Challenge.objects.create(workshop=workshop, title="Silos", description="Teams", position=0)
-    Challenge.objects.create(workshop=workshop, title="Churn", description="People", position=1)
-    created, people = [], {}
-    departments = ["Sales", "IT", "HR", "Ops"]
-    for number in range(1, rooms + 1):
-        room = Room.objects.create(
-            workshop=workshop, number=number, step_started_at=timezone.now()
-        )
-        people[number] = [
-            Participant.objects.create(
-                workshop=workshop, name=f"P{number}-{index}", department=departments[index % 4],
-                location="Oslo" if index % 2 else "Lima", room=room,
-            )
-            for index in range(members)
-        ]
-        room.scribe = people[number][0]
-        room.save()
-        created.append(room)
-    return workshop, created, people
 
 
 def session_cookie(participant=None, user=None):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from live_helpers import make_workshop
 from playwright.sync_api import expect
 
 from breakouts.models import Note
@@ -24,9 +23,9 @@ def participant_page(new_context, participant, number, errors):
 
 
 def test_facilitator_broadcasts_times_helps_closes_and_presents(
-    new_context, signed_in_context, facilitator
+    new_context, signed_in_context, facilitator, make_workshop
 ):
-    workshop, rooms, people = make_workshop(facilitator, rooms=2, members=2)
+    workshop, rooms, people = make_workshop(rooms=2, members=2)
     Note.objects.create(room=rooms[0], step="define", text="Meetings eat our week")
     Note.objects.create(room=rooms[1], step="define", text="Nobody owns onboarding")
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from live_helpers import make_workshop
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,9 +19,9 @@ def enter(new_context, participant, room_url):
 
 
 def test_three_people_work_a_room_live_and_offline_changes_arrive_once(
-    new_context, facilitator
+    new_context, make_workshop
 ):
-    workshop, rooms, people = make_workshop(facilitator, rooms=1, members=3)
+    workshop, rooms, people = make_workshop(rooms=1, members=3)
     scribe_person, ann, bob = people[1]
     url = rooms[0].get_absolute_url()
     _sc, scribe = enter(new_context, scribe_person, url)

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
-from live_helpers import ORIGIN, make_workshop, open_socket, stop_hub  # noqa: F401
+from live_helpers import ORIGIN, open_socket, stop_hub  # noqa: F401
 
 from breakouts.control_state import NOTE_PREVIEW_CHARS
 from breakouts.models import Broadcast, HelpRequest, Room
@@ -19,11 +19,6 @@ from workshops.models import Participant, Workshop
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-@pytest.fixture
-def setup(facilitator):
-    return make_workshop(facilitator)
 
 
 def control_path(workshop):
@@ -62,10 +57,10 @@ async def test_facilitator_gets_state_with_a_card_per_room(setup, facilitator):
     await socket.close()
 
 
-async def test_cofacilitator_gets_in(setup, outsider):
+async def test_cofacilitator_gets_in(setup, bob):
     workshop, _rooms, _people = setup
-    await db(workshop.cofacilitators.add)(outsider)
-    socket = await open_socket(control_path(workshop), user=outsider)
+    await db(workshop.cofacilitators.add)(bob)
+    socket = await open_socket(control_path(workshop), user=bob)
     assert socket.state["me"]["role"] == "control"
     await socket.close()
 

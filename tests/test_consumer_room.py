@@ -6,7 +6,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from live_helpers import ORIGIN, make_workshop, open_socket, stop_hub  # noqa: F401
+from live_helpers import ORIGIN, open_socket, stop_hub  # noqa: F401
 
 from breakouts import consumers
 from breakouts.models import HelpRequest, Item, Note, Room, Vote
@@ -16,12 +16,6 @@ from workshops.models import Participant
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-@pytest.fixture
-def setup(facilitator):
-    workshop, rooms, people = make_workshop(facilitator)
-    return workshop, rooms, people
 
 
 def path(workshop, query=""):
@@ -86,9 +80,9 @@ async def test_participant_of_room_2_cannot_open_room_1(setup):
     await socket.close()
 
 
-async def test_participant_of_another_workshop_is_a_stranger(setup, facilitator):
+async def test_participant_of_another_workshop_is_a_stranger(setup, make_workshop):
     workshop, _rooms, _people = setup
-    _other, _other_rooms, other_people = await db(make_workshop)(facilitator, rooms=1)
+    _other, _other_rooms, other_people = await db(make_workshop)(rooms=1)
     socket = await open_socket(path(workshop), other_people[1][0], expect_state=False)
     assert await socket.comm.receive_output() == {"type": "websocket.close", "code": 4404}
     await socket.close()

@@ -3,18 +3,13 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
-from live_helpers import make_workshop, open_socket, stop_hub  # noqa: F401
+from live_helpers import open_socket, stop_hub  # noqa: F401
 
 from workshops.models import Participant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-@pytest.fixture
-def setup(facilitator):
-    return make_workshop(facilitator)
 
 
 def path(workshop):

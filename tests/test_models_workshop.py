@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def workshop(facilitator):
-    return Workshop.objects.create(owner=facilitator, title="Peer day", phase="lobby")
+def workshop(make_workshop):
+    return make_workshop(phase=Workshop.Phase.LOBBY, rooms=0, challenges=()).workshop
 
 
 def test_duplicate_gets_a_new_code_and_token_while_the_original_is_open(workshop, outsider):

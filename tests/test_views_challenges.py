@@ -10,11 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def workshop(facilitator):
-    workshop = Workshop.objects.create(owner=facilitator, title="Peer day")
-    for title in ("First", "Second", "Third"):
-        workshop.add_challenge(title, f"About {title.lower()}")
-    return workshop
+def workshop(make_workshop):
+    challenges = [(title, f"About {title.lower()}") for title in ("First", "Second", "Third")]
+    return make_workshop(phase=Workshop.Phase.DRAFT, rooms=0, challenges=challenges).workshop
 
 
 def url(name, workshop, *args):

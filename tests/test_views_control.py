@@ -4,25 +4,14 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from live_helpers import make_workshop
 
 from breakouts.models import Broadcast, HelpRequest, Item, Note
-from workshops.access import remember_participant
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
-
-
-def as_participant(participant):
-    client = Client()
-    session = client.session
-    remember_participant(session, participant)
-    session.save()
-    return client
 
 
 def control_url(workshop):
@@ -49,8 +38,8 @@ def with_work(workshop, rooms, people):
 # -- the control room -----------------------------------------------------------------------
 
 
-def test_facilitator_sees_every_room_as_a_card(facilitator_client, facilitator):
-    workshop, rooms, people = make_workshop(facilitator)
+def test_facilitator_sees_every_room_as_a_card(facilitator_client, facilitator, setup):
+    workshop, rooms, people = setup
     with_work(workshop, rooms, people)
     response = facilitator_client.get(control_url(workshop))
     assert response.status_code == 200
@@ -67,36 +56,36 @@ def test_facilitator_sees_every_room_as_a_card(facilitator_client, facilitator):
     assert response.context["participant_total"] == 6
 
 
-def test_control_room_links_the_report_pages(facilitator_client, facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator)
+def test_control_room_links_the_report_pages(facilitator_client, setup):
+    workshop, _rooms, _people = setup
     content = facilitator_client.get(control_url(workshop)).content.decode()
     assert reverse("report:debrief_results", args=[workshop.join_code]) in content
     assert reverse("report:report", args=[workshop.join_code]) in content
     assert plenary_url(workshop) in content
 
 
-def test_outsider_facilitator_gets_404(outsider_client, facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator)
+def test_outsider_facilitator_gets_404(outsider_client, setup):
+    workshop, _rooms, _people = setup
     assert outsider_client.get(control_url(workshop)).status_code == 404
 
 
-def test_participant_gets_404(facilitator):
-    workshop, _rooms, people = make_workshop(facilitator)
-    assert as_participant(people[1][0]).get(control_url(workshop)).status_code == 404
+def test_participant_gets_404(setup, participant_client):
+    workshop, _rooms, people = setup
+    assert participant_client(people[1][0]).get(control_url(workshop)).status_code == 404
 
 
-def test_anonymous_is_sent_to_log_in(client, facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator)
+def test_anonymous_is_sent_to_log_in(client, setup):
+    workshop, _rooms, _people = setup
     response = client.get(control_url(workshop))
     assert response.status_code == 302 and reverse("login") in response.url
 
 
 @pytest.mark.parametrize("rooms", [2, 50])
-def test_control_room_queries_do_not_grow_with_rooms(facilitator_client, facilitator, rooms):
+def test_control_room_queries_do_not_grow_with_rooms(facilitator_client, make_workshop, rooms):
     """Both sizes must cost exactly what a 2-room workshop costs."""
-    small, small_rooms, small_people = make_workshop(facilitator, rooms=2, members=3)
+    small, small_rooms, small_people = make_workshop(rooms=2, members=3)
     with_work(small, small_rooms, small_people)
-    big, big_rooms, big_people = make_workshop(facilitator, rooms=rooms, members=5)
+    big, big_rooms, big_people = make_workshop(rooms=rooms, members=5)
     with_work(big, big_rooms, big_people)
     facilitator_client.get(control_url(small))  # warm up (session, content types)
     with CaptureQueriesContext(connection) as baseline:
@@ -107,8 +96,8 @@ def test_control_room_queries_do_not_grow_with_rooms(facilitator_client, facilit
     assert len(measured) < 30
 
 
-def test_control_room_finishes_a_closing_that_ran_out(facilitator_client, facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator)
+def test_control_room_finishes_a_closing_that_ran_out(facilitator_client, setup):
+    workshop, _rooms, _people = setup
     Workshop.objects.filter(pk=workshop.pk).update(
         closing_at=timezone.now() - datetime.timedelta(seconds=1)
     )
@@ -121,8 +110,8 @@ def test_control_room_finishes_a_closing_that_ran_out(facilitator_client, facili
 # -- the plenary ----------------------------------------------------------------------------
 
 
-def test_facilitator_presents_every_room(facilitator_client, facilitator):
-    workshop, rooms, people = make_workshop(facilitator)
+def test_facilitator_presents_every_room(facilitator_client, setup):
+    workshop, rooms, people = setup
     with_work(workshop, rooms, people)
     workshop.go_to_plenary()
     response = facilitator_client.get(plenary_url(workshop))
@@ -133,12 +122,12 @@ def test_facilitator_presents_every_room(facilitator_client, facilitator):
     assert [room["number"] for room in response.context["rooms"]] == [1, 2]
 
 
-def test_participant_follows_the_presented_room_only(facilitator):
-    workshop, rooms, people = make_workshop(facilitator)
+def test_participant_follows_the_presented_room_only(setup, participant_client):
+    workshop, rooms, people = setup
     with_work(workshop, rooms, people)
     workshop.go_to_plenary()
     Workshop.objects.filter(pk=workshop.pk).update(presenting_room=rooms[1])
-    client = as_participant(people[1][0])
+    client = participant_client(people[1][0])
     response = client.get(plenary_url(workshop))
     assert response.status_code == 200
     content = response.content.decode()
@@ -147,48 +136,48 @@ def test_participant_follows_the_presented_room_only(facilitator):
     assert "workshop_signals.js" in content
 
 
-def test_participant_outside_plenary_goes_to_the_lobby(facilitator):
-    workshop, _rooms, people = make_workshop(facilitator)
-    response = as_participant(people[1][0]).get(plenary_url(workshop))
+def test_participant_outside_plenary_goes_to_the_lobby(setup, participant_client):
+    workshop, _rooms, people = setup
+    response = participant_client(people[1][0]).get(plenary_url(workshop))
     assert response.status_code == 302
     assert response.url == reverse("workshops:lobby", args=[workshop.join_code])
 
 
-def test_participant_whose_countdown_ran_out_finishes_the_closing(facilitator):
-    workshop, _rooms, people = make_workshop(facilitator)
+def test_participant_whose_countdown_ran_out_finishes_the_closing(setup, participant_client):
+    workshop, _rooms, people = setup
     Workshop.objects.filter(pk=workshop.pk).update(
         closing_at=timezone.now() - datetime.timedelta(seconds=3)
     )
-    response = as_participant(people[1][0]).get(plenary_url(workshop))
+    response = participant_client(people[1][0]).get(plenary_url(workshop))
     assert response.status_code == 200
     workshop.refresh_from_db()
     assert workshop.phase == Workshop.Phase.PLENARY
 
 
-def test_a_closing_still_counting_down_is_left_alone(facilitator):
-    workshop, _rooms, people = make_workshop(facilitator)
+def test_a_closing_still_counting_down_is_left_alone(setup, participant_client):
+    workshop, _rooms, people = setup
     Workshop.objects.filter(pk=workshop.pk).update(
         closing_at=timezone.now() + datetime.timedelta(seconds=30)
     )
-    response = as_participant(people[1][0]).get(plenary_url(workshop))
+    response = participant_client(people[1][0]).get(plenary_url(workshop))
     assert response.status_code == 302
     workshop.refresh_from_db()
     assert workshop.phase == Workshop.Phase.BREAKOUTS
 
 
-def test_outsider_and_strangers_get_404_from_the_plenary(client, outsider_client, facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator)
+def test_outsider_and_strangers_get_404_from_the_plenary(client, outsider_client, setup):
+    workshop, _rooms, _people = setup
     workshop.go_to_plenary()
     assert outsider_client.get(plenary_url(workshop)).status_code == 404
     assert client.get(plenary_url(workshop)).status_code == 404
 
 
-def test_presented_room_fragment_for_a_following_participant(facilitator):
-    workshop, rooms, people = make_workshop(facilitator)
+def test_presented_room_fragment_for_a_following_participant(setup, participant_client):
+    workshop, rooms, people = setup
     with_work(workshop, rooms, people)
     workshop.go_to_plenary()
     Workshop.objects.filter(pk=workshop.pk).update(presenting_room=rooms[1])
-    client = as_participant(people[1][0])
+    client = participant_client(people[1][0])
 
     def fragment(number):
         return client.get(
@@ -204,15 +193,15 @@ def test_presented_room_fragment_for_a_following_participant(facilitator):
     assert fragment(2).status_code == 403
 
 
-def test_room_fragment_refuses_outsiders(client, outsider_client, facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator)
+def test_room_fragment_refuses_outsiders(client, outsider_client, setup):
+    workshop, _rooms, _people = setup
     url = reverse("breakouts:plenary_room", args=[workshop.join_code, 1])
     assert outsider_client.get(url).status_code == 404
     assert client.get(url).status_code == 404
 
 
-def test_plenary_renders_user_text_escaped(facilitator_client, facilitator):
-    workshop, rooms, _people = make_workshop(facilitator)
+def test_plenary_renders_user_text_escaped(facilitator_client, setup):
+    workshop, rooms, _people = setup
     Note.objects.create(room=rooms[0], step="define", text="<script>alert(1)</script>")
     workshop.go_to_plenary()
     content = facilitator_client.get(plenary_url(workshop)).content.decode()
@@ -223,9 +212,9 @@ def test_plenary_renders_user_text_escaped(facilitator_client, facilitator):
 # -- participant pages carry the signals ----------------------------------------------------
 
 
-def test_room_and_lobby_pages_include_the_workshop_signals(facilitator):
-    workshop, rooms, people = make_workshop(facilitator)
-    client = as_participant(people[1][0])
+def test_room_and_lobby_pages_include_the_workshop_signals(setup, participant_client):
+    workshop, rooms, people = setup
+    client = participant_client(people[1][0])
     room_page = client.get(rooms[0].get_absolute_url()).content.decode()
     assert "data-workshop-signals" in room_page and "workshop_signals.js" in room_page
     assert plenary_url(workshop) in room_page

@@ -5,22 +5,10 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from breakouts.models import Room
-from workshops.access import participant_from_session, remember_participant
-from workshops.models import Challenge, Participant, Workshop
+from workshops.access import participant_from_session
+from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workshop(facilitator):
-    workshop = Workshop.objects.create(
-        owner=facilitator, title="Peer day", departments="Sales\nFinance", locations=""
-    )
-    workshop.add_challenge("Hybrid work", "Decisions happen in corridors.")
-    workshop.phase = Workshop.Phase.LOBBY
-    workshop.save()
-    return workshop
-
 
 
 def join_url(workshop):
@@ -309,19 +297,13 @@ def test_participant_of_another_workshop_is_a_stranger_here(client, workshop, fa
     assert response.url == reverse("workshops:join_code", args=[other.join_code])
 
 
-def test_lobby_after_breakouts_links_to_network_actions_and_report(client, facilitator):
-    workshop = Workshop.objects.create(
-        owner=facilitator, title="Done", phase=Workshop.Phase.CLOSED
+def test_lobby_after_breakouts_links_to_network_actions_and_report(
+    make_workshop, participant_client
+):
+    workshop, _rooms, people = make_workshop(
+        phase=Workshop.Phase.CLOSED, rooms=1, members=1, challenges=["C"], title="Done"
     )
-    Challenge.objects.create(workshop=workshop, title="C")
-    room = Room.objects.create(workshop=workshop, number=1)
-    me = Participant.objects.create(
-        workshop=workshop, name="Ana", department="Sales", location="Lyon", room=room
-    )
-    session = client.session
-    remember_participant(session, me)
-    session.save()
-    page = client.get(f"/w/{workshop.join_code}/lobby/").content.decode()
+    page = participant_client(people[1][0]).get(f"/w/{workshop.join_code}/lobby/").content.decode()
     for label, path in [
         ("People you worked with", "network/"),
         ("My actions", "my-actions/"),

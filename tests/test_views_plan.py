@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from breakouts import services
 from breakouts.models import Room
-from workshops.access import remember_participant
-from workshops.models import Challenge, Participant, Workshop
+from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +18,11 @@ ROSTER = [
 
 
 @pytest.fixture
-def workshop(facilitator):
-    workshop = Workshop.objects.create(
-        owner=facilitator, title="Peer problem solving", phase=Workshop.Phase.LOBBY,
-        room_count=2, target_room_size=None,
-    )
-    Challenge.objects.create(workshop=workshop, title="Retention")
+def workshop(make_workshop):
+    workshop = make_workshop(
+        phase=Workshop.Phase.LOBBY, rooms=0, challenges=["Retention"],
+        title="Peer problem solving", room_count=2, target_room_size=None,
+    ).workshop
     for name, department, location in ROSTER:
         Participant.objects.create(
             workshop=workshop, name=name, department=department, location=location
@@ -72,18 +70,16 @@ def test_anonymous_visitor_is_sent_to_log_in(client, workshop):
     assert reverse("login") in response["Location"]
 
 
-def test_participant_cannot_start_breakouts(client, workshop):
-    session = client.session
-    remember_participant(session, workshop.participants.first())
-    session.save()
+def test_participant_cannot_start_breakouts(participant_client, workshop):
+    client = participant_client(workshop.participants.first())
     assert client.post(action_url(workshop, "start")).status_code == 302
     assert client.get(plan_url(workshop)).status_code == 302  # to the log-in page
     assert not Room.objects.exists()
 
 
-def test_cofacilitator_can_plan(client, workshop, outsider):
-    workshop.cofacilitators.add(outsider)
-    client.force_login(outsider)
+def test_cofacilitator_can_plan(client, workshop, bob):
+    workshop.cofacilitators.add(bob)
+    client.force_login(bob)
     assert client.get(plan_url(workshop)).status_code == 200
 
 

@@ -3,26 +3,10 @@
 import json
 
 import pytest
-from django.test import Client
-from live_helpers import make_workshop
 
 from breakouts.models import Item, Note
-from workshops.access import remember_participant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def setup(facilitator):
-    return make_workshop(facilitator)
-
-
-def participant_client(participant):
-    client = Client()
-    session = client.session
-    remember_participant(session, participant)
-    session.save()
-    return client
 
 
 def room_url(workshop, number=1):
@@ -37,7 +21,7 @@ def page_state(response):
     return json.loads(html[start:html.index("</script>", start)])
 
 
-def test_member_sees_own_room_with_socket_path(setup):
+def test_member_sees_own_room_with_socket_path(setup, participant_client):
     workshop, rooms, people = setup
     response = participant_client(people[1][1]).get(room_url(workshop))
     assert response.status_code == 200
@@ -69,17 +53,17 @@ def test_anonymous_gets_404(setup, client):
     assert client.get(room_url(workshop)).status_code == 404
 
 
-def test_participant_of_another_room_gets_403(setup):
+def test_participant_of_another_room_gets_403(setup, participant_client):
     workshop, _rooms, people = setup
     assert participant_client(people[2][0]).get(room_url(workshop)).status_code == 403
 
 
-def test_unknown_room_is_404(setup):
+def test_unknown_room_is_404(setup, participant_client):
     workshop, _rooms, people = setup
     assert participant_client(people[1][0]).get(room_url(workshop, 9)).status_code == 404
 
 
-def test_user_text_is_never_html(setup):
+def test_user_text_is_never_html(setup, participant_client):
     workshop, rooms, people = setup
     attack = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     people[1][1].name = attack

@@ -13,16 +13,6 @@ from workshops.roster import csv_safe
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def workshop(facilitator):
-    workshop = Workshop.objects.create(
-        owner=facilitator, title="Peer day", departments="Sales\nFinance", phase="lobby"
-    )
-    workshop.add_challenge("Hybrid work")
-    return workshop
-
-
-
 def url(name, workshop, *args):
     return reverse(f"workshops:{name}", args=[workshop.join_code, *args])
 

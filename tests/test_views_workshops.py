@@ -5,42 +5,26 @@ import datetime as dt
 from xml.etree import ElementTree
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
-from workshops.access import remember_participant
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def workshop(facilitator):
-    workshop = Workshop.objects.create(owner=facilitator, title="Peer day", departments="Sales")
-    workshop.add_challenge("Hybrid work", "Decisions happen in corridors.")
-    return workshop
+def workshop(make_workshop):
+    return make_workshop(
+        phase=Workshop.Phase.DRAFT, rooms=0, departments="Sales",
+        challenges=[("Hybrid work", "Decisions happen in corridors.")],
+    ).workshop
 
 
 @pytest.fixture
-def cofacilitator(workshop):
-    bob = User.objects.create_user("bob", "bob@example.com", "pw-bob-12345")
+def cofacilitator(workshop, bob, bob_client):
+    """bob's signed-in client, bob co-facilitating the workshop."""
     workshop.cofacilitators.add(bob)
-    client = Client()
-    client.force_login(bob)
-    return client
-
-
-@pytest.fixture
-def participant_client(workshop):
-    participant = Participant.objects.create(
-        workshop=workshop, name="Ana", department="Sales", location="Lyon"
-    )
-    client = Client()
-    session = client.session
-    remember_participant(session, participant)
-    session.save()
-    return client
+    return bob_client
 
 
 
@@ -84,7 +68,10 @@ def test_anonymous_is_sent_to_log_in(client, workshop, name):
 
 @pytest.mark.parametrize("name", PRIVATE_PAGES)
 def test_a_participant_session_cannot_reach_facilitator_pages(participant_client, workshop, name):
-    response = participant_client.get(url(name, workshop))
+    ana = Participant.objects.create(
+        workshop=workshop, name="Ana", department="Sales", location="Lyon"
+    )
+    response = participant_client(ana).get(url(name, workshop))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
