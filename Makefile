@@ -1,4 +1,5 @@
-# Roundtable: `make run` serves the app, `make test` runs the whole suite.
+# Roundtable: `make run` serves the app, `make test` runs the whole suite, `make test-fast`
+# all of it but the browser tests.
 # Both create .venv on first use and reinstall only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -7,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench-assignment bench-rooms bench-control clean
+.PHONY: run test test-fast lint bench-assignment bench-rooms bench-control clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

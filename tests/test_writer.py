@@ -86,7 +86,10 @@ class Batch:
             for op_id, title in titles.items():
                 writer.submit(job(op_id, title))
             self.release.set()
-            loop.run_until_complete(asyncio.wait_for(all_replied, WAIT))
+            try:
+                loop.run_until_complete(asyncio.wait_for(all_replied, WAIT))
+            except TimeoutError:
+                raise AssertionError(f"not every op was answered: {replies}") from None
         finally:
             self.release.set()
             loop.close()
