@@ -89,6 +89,18 @@ EPHEMERAL_EVENTS = {
     "challenge.proposed": {"challenge": int, "by": ID},
     "presence.changed": {"online": [int]},
 }
+# Frames a socket derives from events for its own client (breakouts/consumers.py).
+SOCKET_FRAMES = {
+    # A participant hears only their own entry of `room.assigned` (others: no room/url).
+    "room.assigned": {
+        "type": str, "scope": str, "rev": int, "room": Optional(int), "url": Optional(str),
+    },
+    # The control socket's coalesced note keystrokes (breakouts/previews.py).
+    "note.preview": {
+        "type": str, "scope": str, "room": int, "rev": int, "step": str, "text": str,
+        "length": int, "by": ID, "span_from": Optional(int),
+    },
+}
 EVENTS = {
     **{("room", name): schema for name, schema in ROOM_EVENTS.items()},
     **{("workshop", name): schema for name, schema in WORKSHOP_EVENTS.items()},
@@ -108,6 +120,16 @@ def validate(event, *, ephemeral=False):
     if schema is None:
         raise EventSchemaError(f"unknown event {scope}/{event.get('type')}")
     _check({**ENVELOPE[scope], **schema}, event, event["type"])
+
+
+def validate_frame(frame):
+    """Raises EventSchemaError unless an event frame a client received matches its schema:
+    the frames a socket derives (SOCKET_FRAMES) or any event of the catalogue."""
+    derived = SOCKET_FRAMES.get(frame.get("type"))
+    if derived is not None and not (frame["type"] == "room.assigned" and "assignments" in frame):
+        _check(derived, frame, frame["type"])
+    else:
+        validate(frame, ephemeral="rev" not in frame)
 
 
 def _check(spec, value, where):

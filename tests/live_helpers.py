@@ -10,6 +10,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 
 from config.asgi import application
+from live import events
 from live import hub as hub_module
 from workshops.access import remember_participant
 
@@ -43,7 +44,11 @@ class Socket:
         return frame["id"]
 
     async def receive(self, wait=3):
-        return await self.comm.receive_json_from(timeout=wait)
+        """Returns the next frame; every event frame is checked against its schema."""
+        frame = await self.comm.receive_json_from(timeout=wait)
+        if "scope" in frame:
+            events.validate_frame(frame)
+        return frame
 
     async def receive_until(self, predicate, wait=3, limit=200):
         """Returns the first frame matching predicate; others stay in the backlog, in order."""
