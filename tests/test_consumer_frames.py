@@ -5,7 +5,7 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from live_helpers import make_workshop, open_socket, stop_hub  # noqa: F401
+from live_helpers import open_socket, stop_hub  # noqa: F401
 
 from breakouts import consumers
 from breakouts.models import Broadcast, Item, Note
@@ -21,8 +21,8 @@ def path(workshop):
 
 
 @pytest.fixture
-def setup(facilitator):
-    return make_workshop(facilitator, rooms=1, members=2)
+def setup(make_workshop):
+    return make_workshop(rooms=1, members=2)
 
 
 async def member_socket(setup):
@@ -97,9 +97,9 @@ async def test_frames_that_do_not_parse_count_against_the_rate_limit(setup, monk
 
 
 @pytest.mark.django_db
-def test_an_op_id_claimed_by_another_transaction_is_acked_with_its_stored_rev(facilitator):
+def test_an_op_id_claimed_by_another_transaction_is_acked_with_its_stored_rev(make_workshop):
     """Two processes with the same op id: the second finds the first's claim and acks it."""
-    workshop, _rooms, _people = make_workshop(facilitator, rooms=1, members=1)
+    workshop, _rooms, _people = make_workshop(rooms=1, members=1)
     table = pipeline.OpTable("test")
     calls = []
 
@@ -118,8 +118,8 @@ def test_an_op_id_claimed_by_another_transaction_is_acked_with_its_stored_rev(fa
 
 
 @pytest.mark.django_db
-def test_a_refused_op_withdraws_its_claim_so_a_corrected_resend_runs(facilitator):
-    workshop, _rooms, _people = make_workshop(facilitator, rooms=1, members=1)
+def test_a_refused_op_withdraws_its_claim_so_a_corrected_resend_runs(make_workshop):
+    workshop, _rooms, _people = make_workshop(rooms=1, members=1)
     table = pipeline.OpTable("test")
     outcomes = [pipeline.OpError("invalid", "not yet"), 5]
 
