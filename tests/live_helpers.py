@@ -17,6 +17,15 @@ from workshops.access import remember_participant
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
+def room_path(workshop, query=""):
+    """The participant socket's path (`query` e.g. "?room=2&as=facilitator")."""
+    return f"/ws/w/{workshop.join_code}/{query}"
+
+
+def control_path(workshop):
+    return f"/ws/w/{workshop.join_code}/control/"
+
+
 def session_cookie(participant=None, user=None):
     """Returns a Cookie header signing a browser in as a participant and/or a user."""
     store = SessionStore()
@@ -102,6 +111,17 @@ class Socket:
 
     async def close(self):
         await self.comm.disconnect()
+
+
+async def room_sockets(setup, number=1, count=2):
+    """Opens the sockets of the first `count` members of room `number` of `setup`."""
+    workshop, _rooms, people = setup
+    return [await open_socket(room_path(workshop), people[number][i]) for i in range(count)]
+
+
+async def close_all(*sockets):
+    for socket in sockets:
+        await socket.close()
 
 
 async def open_socket(path, participant=None, user=None, *, expect_state=True):

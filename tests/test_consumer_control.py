@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
-from live_helpers import ORIGIN, open_socket, stop_hub  # noqa: F401
+from live_helpers import ORIGIN, close_all, control_path, open_socket, room_path, stop_hub  # noqa: F401
 
 from breakouts.control_state import NOTE_PREVIEW_CHARS
 from breakouts.models import Broadcast, HelpRequest, Room
@@ -19,19 +19,6 @@ from workshops.models import Participant, Workshop
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-def control_path(workshop):
-    return f"/ws/w/{workshop.join_code}/control/"
-
-
-def room_path(workshop):
-    return f"/ws/w/{workshop.join_code}/"
-
-
-async def close_all(*sockets):
-    for socket in sockets:
-        await socket.close()
 
 
 def refresh(instance):

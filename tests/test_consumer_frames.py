@@ -5,7 +5,7 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from live_helpers import open_socket, stop_hub  # noqa: F401
+from live_helpers import open_socket, room_path, stop_hub  # noqa: F401
 
 from breakouts import consumers
 from breakouts.models import Broadcast, Item, Note
@@ -16,10 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 db = database_sync_to_async
 
 
-def path(workshop):
-    return f"/ws/w/{workshop.join_code}/"
-
-
 @pytest.fixture
 def setup(make_workshop):
     return make_workshop(rooms=1, members=2)
@@ -27,7 +23,7 @@ def setup(make_workshop):
 
 async def member_socket(setup):
     workshop, _rooms, people = setup
-    return await open_socket(path(workshop), people[1][1])
+    return await open_socket(room_path(workshop), people[1][1])
 
 
 async def test_deeply_nested_json_is_refused_and_the_socket_stays_open(setup):
@@ -63,7 +59,7 @@ async def test_lone_surrogates_are_invalid_wherever_they_are(setup):
 
 async def test_a_nul_character_is_invalid_on_every_backend(setup):
     workshop, _rooms, people = setup
-    scribe = await open_socket(path(workshop), people[1][0])
+    scribe = await open_socket(room_path(workshop), people[1][0])
     reply = await scribe.op("note.set", step="define", text="a\x00b", base_rev=0)
     assert reply["code"] == "invalid"
     assert not await db(Note.objects.exists)()

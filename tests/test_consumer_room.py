@@ -6,10 +6,10 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from live_helpers import ORIGIN, open_socket, stop_hub  # noqa: F401
+from live_helpers import ORIGIN, close_all, open_socket, room_path, room_sockets, stop_hub  # noqa: F401
 
 from breakouts import consumers
-from breakouts.models import HelpRequest, Item, Note, Room, Vote
+from breakouts.models import Item, Note
 from config.asgi import application
 from workshops.models import Participant
 
@@ -18,26 +18,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 db = database_sync_to_async
 
 
-def path(workshop, query=""):
-    return f"/ws/w/{workshop.join_code}/{query}"
-
-
-async def room_sockets(setup, number=1, count=2):
-    workshop, _rooms, people = setup
-    return [await open_socket(path(workshop), people[number][i]) for i in range(count)]
-
-
-async def close_all(*sockets):
-    for socket in sockets:
-        await socket.close()
-
-
 # -- who gets in ----------------------------------------------------------------------------
 
 
 async def test_participant_gets_state_of_workshop_and_own_room(setup):
     workshop, rooms, people = setup
-    socket = await open_socket(path(workshop), people[1][1])
+    socket = await open_socket(room_path(workshop), people[1][1])
     state = socket.state
     assert state["rev"] == workshop.rev
     assert state["workshop"]["join_code"] == workshop.join_code
@@ -52,7 +38,7 @@ async def test_participant_gets_state_of_workshop_and_own_room(setup):
 
 async def test_stranger_is_refused_with_4404(setup):
     workshop, _rooms, _people = setup
-    communicator = WebsocketCommunicator(application, path(workshop), headers=[ORIGIN])
+    communicator = WebsocketCommunicator(application, room_path(workshop), headers=[ORIGIN])
     connected, _ = await communicator.connect()
     assert connected
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4404}
@@ -61,7 +47,7 @@ async def test_stranger_is_refused_with_4404(setup):
 
 async def test_outsider_facilitator_is_refused(setup, outsider):
     workshop, _rooms, _people = setup
-    socket = await open_socket(path(workshop, "?room=1"), user=outsider, expect_state=False)
+    socket = await open_socket(room_path(workshop, "?room=1"), user=outsider, expect_state=False)
     assert await socket.comm.receive_output() == {"type": "websocket.close", "code": 4404}
     await socket.close()
 
@@ -75,7 +61,7 @@ async def test_unknown_workshop_is_refused(setup):
 
 async def test_participant_of_room_2_cannot_open_room_1(setup):
     workshop, _rooms, people = setup
-    socket = await open_socket(path(workshop, "?room=1"), people[2][0], expect_state=False)
+    socket = await open_socket(room_path(workshop, "?room=1"), people[2][0], expect_state=False)
     assert await socket.comm.receive_output() == {"type": "websocket.close", "code": 4403}
     await socket.close()
 
@@ -83,19 +69,19 @@ async def test_participant_of_room_2_cannot_open_room_1(setup):
 async def test_participant_of_another_workshop_is_a_stranger(setup, make_workshop):
     workshop, _rooms, _people = setup
     _other, _other_rooms, other_people = await db(make_workshop)(rooms=1)
-    socket = await open_socket(path(workshop), other_people[1][0], expect_state=False)
+    socket = await open_socket(room_path(workshop), other_people[1][0], expect_state=False)
     assert await socket.comm.receive_output() == {"type": "websocket.close", "code": 4404}
     await socket.close()
 
 
 async def test_facilitator_views_any_room_read_only(setup, facilitator):
     workshop, _rooms, people = setup
-    viewer = await open_socket(path(workshop, "?room=2"), user=facilitator)
+    viewer = await open_socket(room_path(workshop, "?room=2"), user=facilitator)
     assert viewer.state["room"]["number"] == 2
     assert viewer.state["me"]["role"] == "observer"
     reply = await viewer.op("note.set", step="define", text="x", base_rev=0)
     assert reply["code"] == "forbidden"
-    scribe = await open_socket(path(workshop), people[2][0])
+    scribe = await open_socket(room_path(workshop), people[2][0])
     await scribe.op("note.set", step="define", text="Hello", base_rev=0)
     event = await viewer.event("note.changed")
     assert event["text"] == "Hello" and event["room"] == 2
@@ -104,7 +90,7 @@ async def test_facilitator_views_any_room_read_only(setup, facilitator):
 
 async def test_facilitator_who_joins_as_facilitator_acts_as_scribe(setup, facilitator):
     workshop, rooms, people = setup
-    joined = await open_socket(path(workshop, "?room=1&as=facilitator"), user=facilitator)
+    joined = await open_socket(room_path(workshop, "?room=1&as=facilitator"), user=facilitator)
     assert joined.state["me"]["role"] == "facilitator"
     assert (await joined.op("step.set", step="root_causes"))["type"] == "ack"
     assert (await joined.op("scribe.handover", to=people[1][2].pk))["type"] == "ack"
@@ -140,7 +126,7 @@ async def test_only_the_scribe_writes_notes(setup):
 async def test_note_over_newer_change_by_someone_else_is_a_conflict(setup, facilitator):
     workshop = setup[0]
     scribe, member = await room_sockets(setup)
-    fac = await open_socket(path(workshop, "?room=1&as=facilitator"), user=facilitator)
+    fac = await open_socket(room_path(workshop, "?room=1&as=facilitator"), user=facilitator)
     first = await scribe.op("note.set", step="define", text="v1", base_rev=0)
     # The scribe types on (same writer, based on an older rev): allowed.
     second = await scribe.op("note.set", step="define", text="v2", base_rev=0)
@@ -197,7 +183,7 @@ async def test_member_adds_edits_and_deletes_own_item(setup):
 async def test_member_cannot_edit_others_items_but_scribe_can(setup):
     workshop, _rooms, people = setup
     scribe, member = await room_sockets(setup)
-    other = await open_socket(path(workshop), people[1][2])
+    other = await open_socket(room_path(workshop), people[1][2])
     await other.op("item.add", step="alternatives", fields={"text": "Rotate", "pros": "fresh"})
     item = (await member.event("item.added"))["item"]
     denied = await member.op("item.update", item=item["id"], base_version=1, fields={"text": "x"})
@@ -257,130 +243,6 @@ async def test_unknown_item_is_not_found(setup):
     await close_all(scribe, member)
 
 
-# -- votes, steps, challenge, selection, scribe, help ---------------------------------------
-
-
-async def test_dot_votes_are_spread_and_limited(setup):
-    workshop, _rooms, people = setup
-    scribe, member = await room_sockets(setup)
-    await scribe.op("item.add", step="alternatives", fields={"text": "A"})
-    await scribe.op("item.add", step="alternatives", fields={"text": "B"})
-    items = await db(lambda: list(Item.objects.order_by("pk").values_list("pk", flat=True)))()
-    assert (await member.op("vote.set", item=items[0], count=2))["type"] == "ack"
-    event = await scribe.event("votes.changed")
-    assert event["tallies"] == {str(items[0]): 2}
-    assert event["voters"] == [people[1][1].pk]
-    assert event["participant"] == people[1][1].pk and event["votes"] == {str(items[0]): 2}
-    too_many = await member.op("vote.set", item=items[1], count=2)
-    assert too_many["code"] == "limit_reached"
-    assert (await member.op("vote.set", item=items[1], count=1))["type"] == "ack"
-    assert (await member.op("vote.set", item=items[0], count=0))["type"] == "ack"
-    assert (await member.op("vote.set", item=items[0], count=-1))["code"] == "invalid"
-    assert await db(Vote.objects.count)() == 1
-    await close_all(scribe, member)
-
-
-async def test_only_alternatives_take_votes(setup):
-    scribe, member = await room_sockets(setup)
-    await scribe.op("item.add", step="root_causes", fields={"text": "A"})
-    item = (await member.event("item.added"))["item"]["id"]
-    assert (await member.op("vote.set", item=item, count=1))["code"] == "invalid"
-    await close_all(scribe, member)
-
-
-async def test_scribe_moves_steps_and_everyone_follows(setup):
-    scribe, member = await room_sockets(setup)
-    assert (await member.op("step.set", step="plan"))["code"] == "forbidden"
-    assert (await scribe.op("step.set", step="bogus"))["code"] == "invalid"
-    assert (await scribe.op("step.set", step="root_causes"))["type"] == "ack"
-    event = await member.event("step.changed")
-    assert event["step"] == "root_causes"
-    assert event["step_ends_at"] > event["step_started_at"]
-    room = await db(Room.objects.get)(pk=setup[1][0].pk)
-    assert room.step == "root_causes"
-    await close_all(scribe, member)
-
-
-async def test_scribe_chooses_challenge_and_members_may_propose(setup):
-    workshop = setup[0]
-    scribe, member = await room_sockets(setup)
-    challenges = scribe.state["workshop"]["challenges"]
-    reply = await member.op("challenge.propose", challenge=challenges[1]["id"])
-    assert reply["type"] == "ack" and reply["rev"] is None
-    proposed = await scribe.event("challenge.proposed")
-    assert proposed["challenge"] == challenges[1]["id"] and "rev" not in proposed
-    assert (await member.op("challenge.set", challenge=challenges[1]["id"]))["code"] == "forbidden"
-    assert (await scribe.op("challenge.set", challenge=999_999))["code"] == "not_found"
-    assert (await scribe.op("challenge.set", challenge=challenges[1]["id"]))["type"] == "ack"
-    event = await member.event("challenge.changed")
-    assert event["challenge"]["title"] == "Churn"
-    assert (await db(Room.objects.get)(number=1, workshop=workshop)).challenge_id
-    await close_all(scribe, member)
-
-
-async def test_scribe_records_selection(setup):
-    scribe, member = await room_sockets(setup)
-    await member.op("item.add", step="alternatives", fields={"text": "Rotate roles"})
-    item = (await scribe.event("item.added"))["item"]["id"]
-    assert (await member.op("selection.set", item=item, rationale="x"))["code"] == "forbidden"
-    reply = await scribe.op("selection.set", item=item, rationale="Cheapest to try")
-    assert reply["type"] == "ack"
-    event = await member.event("selection.changed")
-    assert event["item"] == item and event["rationale"] == "Cheapest to try"
-    await close_all(scribe, member)
-
-
-async def test_scribe_handover_needs_acceptance(setup):
-    _workshop, _rooms, people = setup
-    scribe, member = await room_sockets(setup)
-    assert (await member.op("scribe.accept"))["code"] == "forbidden"
-    assert (await scribe.op("scribe.handover", to=people[2][0].pk))["code"] == "invalid"
-    assert (await scribe.op("scribe.handover", to=people[1][1].pk))["type"] == "ack"
-    offered = await member.event("scribe.offered")
-    assert offered["to"] == people[1][1].pk and offered["by"] == people[1][0].pk
-    room = await db(Room.objects.get)(pk=setup[1][0].pk)
-    assert room.scribe_id == people[1][0].pk  # not yet
-    assert (await member.op("scribe.accept"))["type"] == "ack"
-    changed = await scribe.event("scribe.changed")
-    assert changed["scribe"] == people[1][1].pk and changed["previous"] == people[1][0].pk
-    # Roles swapped: the old scribe can no longer write notes, the new one can.
-    assert (await scribe.op("note.set", step="define", text="x", base_rev=0))["code"] == "forbidden"
-    assert (await member.op("note.set", step="define", text="x", base_rev=0))["type"] == "ack"
-    await close_all(scribe, member)
-
-
-async def test_offered_member_may_decline(setup):
-    _workshop, _rooms, people = setup
-    scribe, member = await room_sockets(setup)
-    await scribe.op("scribe.handover", to=people[1][1].pk)
-    assert (await member.op("scribe.decline"))["type"] == "ack"
-    assert await scribe.event("scribe.offered", to=None, by=setup[2][1][1].pk)
-    await close_all(scribe, member)
-
-
-async def test_help_request_is_stored_and_reaches_control_room(setup, facilitator):
-    workshop = setup[0]
-    scribe, member = await room_sockets(setup)
-    control = await open_socket(f"/ws/w/{workshop.join_code}/control/", user=facilitator)
-    assert (await member.op("help.request", message="We are stuck"))["type"] == "ack"
-    event = await control.event("help.requested")
-    assert event["request"]["message"] == "We are stuck" and event["room"] == 1
-    assert await db(HelpRequest.objects.filter(message="We are stuck").exists)()
-    await close_all(scribe, member, control)
-
-
-async def test_typing_is_ephemeral_coalesced_and_never_acked(setup):
-    scribe, member = await room_sockets(setup)
-    for _ in range(5):
-        await scribe.send("typing", step="define")
-    event = await member.event("typing")
-    assert event["participant"] == setup[2][1][0].pk and "rev" not in event
-    assert await member.nothing(0.3)
-    assert await scribe.event("typing")  # the typist hears it too, and nothing else
-    assert await scribe.nothing()
-    await close_all(scribe, member)
-
-
 # -- bad frames: error frame, socket stays open, nothing stored -----------------------------
 
 
@@ -420,7 +282,7 @@ async def test_too_many_ops_per_second_are_rate_limited(setup, monkeypatch):
 async def test_other_rooms_receive_nothing(setup):
     workshop, _rooms, people = setup
     scribe, member = await room_sockets(setup)
-    elsewhere = await open_socket(path(workshop), people[2][1])
+    elsewhere = await open_socket(room_path(workshop), people[2][1])
     await scribe.op("note.set", step="define", text="secret of room 1", base_rev=0)
     await member.op("item.add", step="root_causes", fields={"text": "x"})
     await scribe.send("typing", step="define")
@@ -432,7 +294,7 @@ async def test_other_rooms_receive_nothing(setup):
 async def test_member_of_room_2_cannot_touch_room_1_items_by_crafting_frames(setup):
     workshop, _rooms, people = setup
     scribe, member = await room_sockets(setup)
-    intruder = await open_socket(path(workshop), people[2][0])  # room 2's scribe
+    intruder = await open_socket(room_path(workshop), people[2][0])  # room 2's scribe
     await scribe.op("item.add", step="alternatives", fields={"text": "Ours"})
     item = (await member.event("item.added"))["item"]["id"]
     for op, fields in [

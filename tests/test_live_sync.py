@@ -3,7 +3,7 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
-from live_helpers import open_socket, stop_hub  # noqa: F401
+from live_helpers import open_socket, room_path, stop_hub  # noqa: F401
 
 from breakouts.models import Item
 from live.hub import get_hub
@@ -12,10 +12,6 @@ from workshops.models import Participant
 pytestmark = pytest.mark.django_db(transaction=True)
 
 db = database_sync_to_async
-
-
-def path(workshop):
-    return f"/ws/w/{workshop.join_code}/"
 
 
 class Client:
@@ -47,8 +43,8 @@ class Client:
 
 async def test_clients_converge_when_the_layer_drops_events(setup):
     workshop, _rooms, people = setup
-    writer = await open_socket(path(workshop), people[1][0])
-    readers = [Client(await open_socket(path(workshop), people[1][i])) for i in (1, 2)]
+    writer = await open_socket(room_path(workshop), people[1][0])
+    readers = [Client(await open_socket(room_path(workshop), people[1][i])) for i in (1, 2)]
     hub = get_hub()
     dropped = []
 
@@ -77,8 +73,8 @@ async def test_clients_converge_when_the_layer_drops_events(setup):
 
 async def test_a_lost_last_event_is_caught_by_the_next_one(setup):
     workshop, _rooms, people = setup
-    writer = await open_socket(path(workshop), people[1][0])
-    reader = Client(await open_socket(path(workshop), people[1][1]))
+    writer = await open_socket(room_path(workshop), people[1][0])
+    reader = Client(await open_socket(room_path(workshop), people[1][1]))
     hub = get_hub()
     hub.drop = lambda group, event: event.get("type") == "item.added"
     lost = await writer.op("item.add", step="root_causes", fields={"text": "lost"})
@@ -95,7 +91,7 @@ async def test_a_lost_last_event_is_caught_by_the_next_one(setup):
 async def test_a_lost_room_assignment_is_repaired_by_sync(setup):
     workshop, rooms, people = setup
     mover = people[1][1]
-    socket = await open_socket(path(workshop), mover)
+    socket = await open_socket(room_path(workshop), mover)
     hub = get_hub()
     hub.drop = lambda group, event: event.get("type") == "room.assigned"
 
@@ -121,9 +117,9 @@ async def test_events_before_the_snapshot_are_not_lost(setup):
     """The socket subscribes before it reads the snapshot: a change in between arrives as an
     event after (or is part of) the state frame, never neither."""
     workshop, _rooms, people = setup
-    writer = await open_socket(path(workshop), people[1][0])
+    writer = await open_socket(room_path(workshop), people[1][0])
     await writer.send("item.add", step="root_causes", fields={"text": "racing"})
-    reader = await open_socket(path(workshop), people[1][1])
+    reader = await open_socket(room_path(workshop), people[1][1])
     texts = [item["text"] for item in reader.state["room"]["items"]]
     if "racing" not in texts:
         assert (await reader.event("item.added"))["item"]["text"] == "racing"
