@@ -159,6 +159,7 @@ def build_workshop(
     - `cofacilitators`: users who co-facilitate it;
     - any other keyword is a Workshop field (departments, locations, room_count, ...).
     """
+    phase = Workshop.Phase(phase)  # a misspelt phase fails here, not three queries later
     workshop = Workshop.objects.create(owner=owner, title=title, phase=phase, **fields)
     for challenge in challenges:
         title_, description = (challenge, "") if isinstance(challenge, str) else challenge
