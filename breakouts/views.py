@@ -82,7 +82,8 @@ def labels():
         # Plural pairs [one, many] with %(n)s, chosen in the browser by n (English rules).
         "voted": [ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 1),
                   ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 2)],
-        "tally": [ngettext("%(n)s vote", "%(n)s votes", 1), ngettext("%(n)s vote", "%(n)s votes", 2)],
+        "tally": [ngettext("%(n)s vote", "%(n)s votes", 1),
+                  ngettext("%(n)s vote", "%(n)s votes", 2)],
         "votes_left": _("You have %(n)s of %(max)s votes left."),
         "vote_add": _("Add a vote to %(title)s"),
         "my_dots": _("Your votes: %(n)s"),
@@ -131,13 +132,14 @@ def _drawn(state, page):
 
     def item(data):
         key = str(data["id"])
+        own = me_id is not None and data["author"] == me_id
         return {
             **data,
             "author_name": names.get(data["author"], ""),
             "owner_name": names.get(data["owner"], ""),
             "category_label": categories.get(data["category"], data["category"]),
             "status_label": statuses.get(data["status"], data["status"]),
-            "may_edit": can_write and (is_scribe or (me_id is not None and data["author"] == me_id)),
+            "may_edit": can_write and (is_scribe or own),
             "tally": votes["tallies"].get(key, 0),
             "mine": votes["mine"].get(key, 0),
             "dots": "●" * votes["mine"].get(key, 0) or "·",

@@ -119,7 +119,9 @@ def test_three_people_work_a_room_live_and_offline_changes_arrive_once(
 
 
 def focus_is_on_body(page):
-    return page.evaluate("document.activeElement === null || document.activeElement === document.body")
+    return page.evaluate(
+        "document.activeElement === null || document.activeElement === document.body"
+    )
 
 
 def test_half_typed_input_and_keyboard_focus_survive_live_changes(new_context, facilitator):
