@@ -25,7 +25,7 @@ def join(page, code, name, department, location):
     page.get_by_label("Location").select_option(location)
     page.get_by_role("button", name="Join the workshop").click()
     expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
-    expect(page.locator("[data-live-status]")).to_have_text("Live")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
 
 
 def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_context):
@@ -84,11 +84,11 @@ def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_cont
         room = next(r for r in rooms.values() if name in {m.name for m in r.members.all()})
         expect(page).to_have_url(re.compile(rf"/w/{workshop.join_code}/rooms/{room.number}/$"))
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Room {room.number}")
-        members = page.locator("[data-members]")
+        members = page.get_by_role("region", name="Members", exact=True)
         for mate in room.members.all():
             expect(members).to_contain_text(mate.name)
             expect(members).to_contain_text(f"{mate.department} · {mate.location}")
-        scribe = page.locator("[data-scribe-name]")
+        scribe = page.get_by_role("region", name="Scribe", exact=True)
         if room.scribe.name == name:
             expect(scribe).to_contain_text("You are the scribe")
         else:

@@ -2,7 +2,8 @@
 // changing their details or being removed appear in the roster and the counts at once.
 
 import { connectLive, showStatus } from "./live.js";
-import { RosterView, readJson } from "./roster_view.js";
+import { readJson } from "./dom.js";
+import { RosterView } from "./roster_view.js";
 
 const root = document.querySelector("[data-roster-root]");
 const url = readJson("ws-path");

@@ -2,7 +2,8 @@
 // facilitator starts breakouts the page moves to the participant's room by itself.
 
 import { connectLive, showStatus } from "./live.js";
-import { RosterView, readJson } from "./roster_view.js";
+import { readJson } from "./dom.js";
+import { RosterView } from "./roster_view.js";
 
 const page = readJson("lobby-data", {});
 const url = readJson("ws-path");

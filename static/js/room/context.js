@@ -1,7 +1,7 @@
 // What every part of the room page shares: the room's state (the snapshot the page was drawn
 // from, kept current by events), who is looking, which step they view, and the socket.
 
-import { readJson, byId, fmt } from "../dom.js";
+import { readJson, byId, clone, fill, fmt } from "../dom.js";
 
 export const page = readJson("room-page", {});
 export const L = page.labels || {};
@@ -42,12 +42,11 @@ export function failed(frame) {
   }
 }
 
-/** A dismissible message at the top of the room (the banner's markup: <template id=tpl-banner>). */
+/** A dismissible message at the top of the room (markup: templates/breakouts/_workshop_signals.html). */
 export function banner(text, tone = "info", heading = null) {
-  const box = byId("tpl-banner").content.firstElementChild.cloneNode(true);
+  const box = clone("tpl-signals-banner");
   box.classList.add(`alert-${tone}`);
-  box.querySelector('[data-field="heading"]').textContent = heading ? `${heading}: ` : "";
-  box.querySelector('[data-field="text"]').textContent = text;
+  fill(box, { heading: heading ? `${heading}: ` : "", text });
   box.querySelector("button").addEventListener("click", () => box.remove());
   byId("banners").prepend(box);
 }
