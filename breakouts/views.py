@@ -113,6 +113,8 @@ def labels():
         "broadcast": _("Message from the facilitator"),
         "dismiss": _("Dismiss"),
         "you": _("you"),
+        "step_moved": _("The room moved to step %(n)s: %(label)s."),
+        "challenge_chosen": _("Challenge chosen: %(title)s."),
         "room_elsewhere": _("You are viewing step %(viewing)s — the room is on step %(current)s."),
     }
 

@@ -3,8 +3,8 @@
 // per part: room/header.js, room/step.js, room/items.js, room/votes.js (shared: room/context.js).
 
 import { connectLive, showStatus } from "./live.js";
-import { byId, keepFocus, readJson } from "./dom.js";
-import { ctx, L, room, me, banner } from "./room/context.js";
+import { byId, fmt, keepFocus, readJson } from "./dom.js";
+import { ctx, L, room, me, banner, stepIndex, stepLabel } from "./room/context.js";
 import { renderMembers, renderSteps, renderChallenges, renderScribe, tick } from "./room/header.js";
 import { renderStepChrome, renderNote, someoneTyping, hideConflict, moveStep } from "./room/step.js";
 import { renderItems } from "./room/items.js";
@@ -68,8 +68,14 @@ byId("elsewhere-go").addEventListener("click", () => {
 byId("step-prev").addEventListener("click", () => moveStep(-1));
 byId("step-next").addEventListener("click", () => moveStep(1));
 
+/** Tells screen readers, once, what changed for the whole room (not every keystroke). */
+function announce(text) {
+  byId("announce").textContent = text;
+}
+
 function stepMoved(step, times) {
   const r = room();
+  announce(fmt(L.step_moved, { n: stepIndex(step) + 1, label: stepLabel(step) }));
   // Follow the room unless this person looks at another step on purpose, or is typing there
   // (then "the room is on step n" offers the way, and nothing they typed is lost).
   const following = ctx.viewStep === r.step && !typingHere();
@@ -117,6 +123,7 @@ function onEvent(event) {
       return;
     case "challenge.changed":
       r.challenge = event.challenge;
+      if (event.challenge) announce(fmt(L.challenge_chosen, { title: event.challenge.title }));
       Object.assign(r, times);
       ctx.proposals.clear();
       break;
