@@ -2,8 +2,8 @@
 // (templates/breakouts/control/_card.html); this follows the control socket and patches the
 // cards in place: drawing in control/cards.js, the forms in control/forms.js.
 
-import { connectLive, showStatus } from "./live.js";
-import { readJson } from "./dom.js";
+import { connectLive } from "./live.js";
+import { readJson, showStatus } from "./dom.js";
 import { ctx, cardElement } from "./control/context.js";
 import { touch, tick, drawAll, drawBroadcasts, addBroadcast } from "./control/cards.js";
 import { drawMoveForm } from "./control/forms.js";

@@ -4,8 +4,8 @@
 // results JSON and patches those parts in place, cloning rows from the <template>s made of
 // the same partials (_chart_row.html, _word.html, _answer.html).
 
-import { connectLive, showStatus } from "./live.js";
-import { readJson, byId, clone, fill, field, show, fmt, syncList } from "./dom.js";
+import { connectLive } from "./live.js";
+import { readJson, byId, clone, fill, field, show, fmt, syncList, showStatus } from "./dom.js";
 
 const POLL_MS = 15000;
 const resultsUrl = readJson("results-url");

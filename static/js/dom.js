@@ -113,3 +113,22 @@ export function keepFocus(render, fallback) {
   const target = fallback(before);
   if (target) target.focus();
 }
+
+// Shows a live socket's status (static/js/live.js onStatus) in an element carrying translated
+// labels as data attributes:
+// <span data-live-status data-live="Live" data-reconnecting="Reconnecting…"
+//       data-offline="Offline — your changes will be sent when you reconnect"></span>
+const DEFAULT_LABELS = {
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  offline: "Offline — your changes will be sent when you reconnect",
+};
+
+export function showStatus(element, status) {
+  if (!element) return;
+  element.textContent = element.dataset[status] || DEFAULT_LABELS[status] || status;
+  element.dataset.status = status;
+  element.classList.remove("text-bg-success", "text-bg-warning", "text-bg-secondary");
+  const tone = { live: "text-bg-success", reconnecting: "text-bg-warning" }[status];
+  element.classList.add(tone || "text-bg-secondary");
+}

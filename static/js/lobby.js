@@ -1,8 +1,8 @@
 // The participant's lobby: the roster and counts follow the workshop socket, and when the
 // facilitator starts breakouts the page moves to the participant's room by itself.
 
-import { connectLive, showStatus } from "./live.js";
-import { readJson } from "./dom.js";
+import { connectLive } from "./live.js";
+import { readJson, showStatus } from "./dom.js";
 import { RosterView } from "./roster_view.js";
 
 const page = readJson("lobby-data", {});

@@ -2,8 +2,8 @@
 // this follows the live socket (static/js/live.js) and patches the page in place, one module
 // per part: room/header.js, room/step.js, room/items.js, room/votes.js (shared: room/context.js).
 
-import { connectLive, showStatus } from "./live.js";
-import { byId, fmt, keepFocus, readJson } from "./dom.js";
+import { connectLive } from "./live.js";
+import { byId, fmt, keepFocus, readJson, showStatus } from "./dom.js";
 import { ctx, L, room, me, banner, stepIndex, stepLabel } from "./room/context.js";
 import { renderMembers, renderSteps, renderChallenges, renderScribe, tick } from "./room/header.js";
 import { renderStepChrome, renderNote, someoneTyping, hideConflict, moveStep } from "./room/step.js";
