@@ -60,6 +60,18 @@ def test_three_people_work_a_room_live_and_offline_changes_arrive_once(
         expect(causes.get_by_role("listitem")).to_have_count(1)
         expect(causes).to_contain_text("Nobody owns the handover")
 
+    # Ann edits her own cause (Bob may not); everyone sees the change.
+    expect(bob_page.get_by_role("button", name="Edit: Nobody owns the handover")).to_be_hidden()
+    ann_page.get_by_role("button", name="Edit: Nobody owns the handover").click()
+    editor = ann_page.get_by_role("list", name="Root causes").get_by_label("Root cause", exact=True)
+    expect(editor).to_be_focused()
+    editor.fill("Nobody owns the handover between shifts")
+    ann_page.get_by_role("button", name="Save").click()
+    edited = "Nobody owns the handover between shifts"
+    expect(ann_page.get_by_role("button", name=f"Edit: {edited}")).to_be_focused()
+    for page in everyone:
+        expect(page.get_by_role("list", name="Root causes")).to_contain_text("between shifts")
+
     # Alternatives, then everyone votes.
     scribe.get_by_role("button", name="Next step").click()
     for text in ("Handover checklist", "Shared channel"):
