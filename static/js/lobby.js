@@ -2,7 +2,7 @@
 // facilitator starts breakouts the page moves to the participant's room by itself.
 
 import { connectLive } from "./live.js";
-import { readJson, showStatus } from "./dom.js";
+import { fill, readJson, showStatus, syncList } from "./dom.js";
 import { RosterView } from "./roster_view.js";
 
 const page = readJson("lobby-data", {});
@@ -26,12 +26,11 @@ function renderChallenges(challenges) {
   const list = document.querySelector("[data-challenges]");
   const template = document.querySelector("template[data-challenge-item]");
   if (!list || !template) return;
-  list.replaceChildren(...challenges.map((challenge) => {
-    const item = template.content.firstElementChild.cloneNode(true);
-    item.querySelector("[data-field='title']").textContent = challenge.title;
-    item.querySelector("[data-field='description']").textContent = challenge.description;
-    return item;
-  }));
+  syncList(list, challenges, {
+    key: (challenge) => challenge.id,
+    create: () => template.content.firstElementChild.cloneNode(true),
+    update: (item, challenge) => fill(item, { title: challenge.title, description: challenge.description }),
+  });
 }
 
 function phaseChanged(phase) {

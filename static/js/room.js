@@ -127,6 +127,9 @@ function onEvent(event) {
       Object.assign(r, times);
       ctx.proposals.clear();
       break;
+    case "challenges.changed":
+      ctx.state.workshop.challenges = event.challenges || [];
+      break;
     case "challenge.proposed":
       ctx.proposals.set(event.challenge, event.by);
       break;
