@@ -339,21 +339,3 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
     },
   };
 }
-
-// Shows a connection status in an element carrying translated labels as data attributes:
-// <span id="live-status" data-live="Live" data-reconnecting="Reconnecting…"
-//       data-offline="Offline — your changes will be sent when you reconnect"></span>
-const DEFAULT_LABELS = {
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline — your changes will be sent when you reconnect",
-};
-
-export function showStatus(element, status) {
-  if (!element) return;
-  element.textContent = element.dataset[status] || DEFAULT_LABELS[status] || status;
-  element.dataset.status = status;
-  element.classList.remove("text-bg-success", "text-bg-warning", "text-bg-secondary");
-  const tone = { live: "text-bg-success", reconnecting: "text-bg-warning" }[status];
-  element.classList.add(tone || "text-bg-secondary");
-}
