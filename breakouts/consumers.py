@@ -108,6 +108,7 @@ class ParticipantConsumer(LiveConsumer):
             participant_id=self.participant_id,
             user_id=identity.user_id,
             role=identity.role,
+            tab=self.tab,
         )
 
     async def switch_room(self, room):

@@ -173,7 +173,7 @@ def note_set(frame, actor):
         raise OpError("forbidden", _("This workshop is closed."))
     require_scribe(room, actor)
     try:
-        return room.write_note(step, text, base_rev, actor.participant_id)
+        return room.write_note(step, text, base_rev, actor.participant_id, actor.tab)
     except NoteConflict as conflict:
         raise OpError(
             "conflict",

@@ -12,7 +12,9 @@ App consumers (breakouts/consumers.py) subclass `LiveConsumer` and provide:
 """
 
 import asyncio
+import re
 from importlib import import_module
+from urllib.parse import parse_qs
 
 from channels.auth import get_user
 from channels.consumer import get_handler_name
@@ -26,8 +28,16 @@ from live.hub import get_hub
 from live.pipeline import OpTable
 from live.writer import Job, writer
 
+TAB_ID = re.compile(r"[0-9a-f]{1,64}")
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+
+def tab_of(scope):
+    """Returns the socket's browser-tab id from its query (`?tab=`: hex, ≤ 64), else ""."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    tab = (query.get("tab") or [""])[0]
+    return tab if TAB_ID.fullmatch(tab) else ""
 
 
 def reload_session(session):
@@ -74,6 +84,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.subscriptions = set()
         self.watching = None
         self.present = None  # (workshop id, room id, participant id) counted in presence
+        self.tab = tab_of(self.scope)
         identity = await self.identify()
         await self.accept()
         if isinstance(identity, int):

@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -148,6 +149,14 @@ def _database_url_for_subprocess():
     raise RuntimeError(f"no live server support for {connection.vendor}")
 
 
+def _daphne_log(port):
+    """Returns the file the server writes its output to (a pipe nobody reads would fill up
+    and stall the server): in ROUNDTABLE_DAPHNE_LOGS when set, else in the temp folder."""
+    folder = Path(os.environ.get("ROUNDTABLE_DAPHNE_LOGS") or tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return open(folder / f"roundtable-daphne-{port}.log", "w+b")  # noqa: SIM115
+
+
 def start_daphne(port, extra_env=None):
     """Starts `daphne config.asgi:application` on a loopback port; returns the process."""
     env = {
@@ -162,13 +171,14 @@ def start_daphne(port, extra_env=None):
          "config.asgi:application"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=(log := _daphne_log(port)),
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace")
+            log.seek(0)
+            output = log.read().decode(errors="replace")
             raise RuntimeError(f"Daphne exited with {process.returncode}:\n{output}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):

@@ -11,6 +11,9 @@
 // - ops are kept in an outbox in localStorage until acked and resent (same ids) after a
 //   reconnect or a reload, so nothing typed while offline is lost and nothing is applied twice;
 // - onStatus("live" | "reconnecting" | "offline").
+import { newOpId, tabId } from "./ids.js";
+
+export { newOpId };
 
 const EPHEMERAL = new Set(["typing"]);
 const RETRY_LATER = new Set(["rate_limited", "unavailable"]);
@@ -19,23 +22,12 @@ const OFFLINE_AFTER_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 
-export function newOpId() {
-  if (globalThis.crypto && crypto.randomUUID) {
-    try {
-      return crypto.randomUUID();
-    } catch (e) {
-      // randomUUID exists only in secure contexts; fall through.
-    }
-  }
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function socketUrl(url) {
-  if (/^wss?:\/\//.test(url)) return url;
+  const tab = tabId();
+  const withTab = tab ? `${url}${url.includes("?") ? "&" : "?"}tab=${tab}` : url;
+  if (/^wss?:\/\//.test(withTab)) return withTab;
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${window.location.host}${url}`;
+  return `${scheme}://${window.location.host}${withTab}`;
 }
 
 function revKey(frame) {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 
 const storage = new Map();
+const tabStorage = new Map();
 const listeners = {};
 globalThis.window = {
   location: { protocol: "http:", host: "127.0.0.1:8000" },
@@ -9,6 +10,10 @@ globalThis.window = {
     getItem: (key) => (storage.has(key) ? storage.get(key) : null),
     setItem: (key, value) => storage.set(key, String(value)),
     removeItem: (key) => storage.delete(key),
+  },
+  sessionStorage: {
+    getItem: (key) => (tabStorage.has(key) ? tabStorage.get(key) : null),
+    setItem: (key, value) => tabStorage.set(key, String(value)),
   },
   addEventListener: (type, fn) => { (listeners[type] ||= []).push(fn); },
   removeEventListener: (type, fn) => {
@@ -53,9 +58,23 @@ function open(url = "/ws/w/ABC/") {
 }
 
 const tests = {
+  async "a tab keeps its id across reloads; another tab gets its own"() {
+    const first = open("/ws/w/TAB/?room=2");
+    const tab = new URL(first.socket.url).searchParams.get("tab");
+    assert.equal(new URL(first.socket.url).searchParams.get("room"), "2");
+    first.live.close();
+    const reloaded = open("/ws/w/TAB/");
+    assert.equal(new URL(reloaded.socket.url).searchParams.get("tab"), tab);
+    reloaded.live.close();
+    tabStorage.clear(); // a new tab starts with an empty sessionStorage
+    const other = open("/ws/w/TAB/");
+    assert.notEqual(new URL(other.socket.url).searchParams.get("tab"), tab);
+    other.live.close();
+  },
+
   async "builds the socket URL from the page and reports live after the state"() {
     const { live, seen, socket } = open();
-    assert.equal(socket.url, "ws://127.0.0.1:8000/ws/w/ABC/");
+    assert.match(socket.url, /^ws:\/\/127\.0\.0\.1:8000\/ws\/w\/ABC\/\?tab=[0-9a-f]{32}$/);
     socket.receive(state(3, 10));
     assert.deepEqual(seen.statuses, ["reconnecting", "live"]);
     live.close();
