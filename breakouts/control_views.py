@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 from breakouts import control
 from breakouts.models import STEP_ORDER, Step
 from breakouts.ops import HELP_MAX_CHARS
+from followup.report import room_data, rooms_queryset
 from workshops.access import get_workshop_by_code, participant_from_session
-from workshops.report import _room_data, _rooms_queryset
 from workshops.views.phases import phase_actions
 
 # "3 rooms defining the problem": one phrase per step, singular and plural.
@@ -156,11 +156,11 @@ def control_room(request, code):
 
 
 def _plenary_rooms(workshop, numbers=None, current=None):
-    """Returns the rooms' report-outs (workshops/report.py's data), `current` marked."""
-    rooms = _rooms_queryset(workshop)
+    """Returns the rooms' report-outs (followup/report.py's data), `current` marked."""
+    rooms = rooms_queryset(workshop)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
-    return [{**_room_data(room), "current": room.number == current} for room in rooms]
+    return [{**room_data(room), "current": room.number == current} for room in rooms]
 
 
 def plenary(request, code):

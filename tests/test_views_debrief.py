@@ -5,7 +5,7 @@ from django.urls import reverse
 from report_helpers import make_workshop, member, sign_in_participant
 
 from breakouts import events
-from workshops.debrief import DebriefAnswer
+from followup.models import DebriefAnswer
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db

@@ -444,8 +444,3 @@ class Participant(models.Model):
         if self.share == self.Sharing.HANDLE:
             return self.chat_handle
         return ""
-
-
-# Models of the debrief and follow-up live in their own module; importing them here registers
-# them with the app.
-from workshops.debrief import *  # noqa: E402, F403

@@ -18,7 +18,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshops.debrief import connection_counts, debrief_summary
+from breakouts.models import Item, Note, Room, Step
+from followup.debrief import debrief_summary
+from followup.network import connection_counts
+from workshops.models import Participant
 
 SCHEMA_VERSION = 1
 SCHEMA_NAME = "roundtable.report"
@@ -27,10 +30,9 @@ SCHEMA_NAME = "roundtable.report"
 # -- building -------------------------------------------------------------------------------------
 
 
-def _rooms_queryset(workshop, room_ids=None):
-    from breakouts.models import Item, Note, Room
-    from workshops.models import Participant
-
+def rooms_queryset(workshop, room_ids=None):
+    """Returns the workshop's rooms (or those in room_ids) with everything room_data reads
+    prefetched: members, scribe, challenge, notes, items with their vote totals."""
     rooms = Room.objects.filter(workshop=workshop)
     if room_ids is not None:
         rooms = rooms.filter(pk__in=room_ids)
@@ -56,9 +58,8 @@ def _person(participant):
     return {"id": participant.pk, "name": participant.name}
 
 
-def _room_data(room):
-    from breakouts.models import Item, Step
-
+def room_data(room):
+    """Returns one room's work as plain data (a room of rooms_queryset; see report-schema.md)."""
     notes = {note.step: note.text for note in room.notes.all()}
     by_step = {}
     for item in room.items.all():
@@ -139,7 +140,7 @@ def build_report(workshop, *, participant=None, hide_names=False):
     """
     full = participant is None
     room_ids = None if full else ([participant.room_id] if participant.room_id else [])
-    rooms = list(_rooms_queryset(workshop, room_ids))
+    rooms = list(rooms_queryset(workshop, room_ids))
     report = {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -155,7 +156,7 @@ def build_report(workshop, *, participant=None, hide_names=False):
         "challenges": [
             {"title": c.title, "description": c.description} for c in workshop.challenges.all()
         ],
-        "rooms": [_room_data(room) for room in rooms],
+        "rooms": [room_data(room) for room in rooms],
         "debrief": debrief_summary(workshop, include_answers=full, hide_names=hide_names),
         "connections": connection_counts(workshop, rooms) if full else None,
     }
