@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from breakouts import control
 from breakouts.models import STEP_ORDER, Step
 from breakouts.ops import HELP_MAX_CHARS
-from followup.report import room_data, rooms_queryset
+from breakouts.reportout import room_data, rooms_queryset
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.views.phases import phase_actions
 
@@ -156,7 +156,7 @@ def control_room(request, code):
 
 
 def _plenary_rooms(workshop, numbers=None, current=None):
-    """Returns the rooms' report-outs (followup/report.py's data), `current` marked."""
+    """Returns the rooms' report-outs (breakouts/reportout.py), `current` marked."""
     rooms = rooms_queryset(workshop)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
