@@ -14,10 +14,10 @@ from breakouts import control_ops
 from breakouts.control_state import recent_broadcasts, room_cards, rooms_per_step
 from breakouts.models import STEP_ORDER, Step
 from breakouts.ops import HELP_MAX_CHARS
+from breakouts.reportout import room_data, rooms_queryset
 from live.events import timer
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.phases import phase_actions
-from workshops.report import _room_data, _rooms_queryset
 
 # "3 rooms defining the problem": one phrase per step, singular and plural.
 STEP_PHRASES = {
@@ -191,11 +191,11 @@ def control_room(request, code):
 
 
 def _plenary_rooms(workshop, numbers=None, current=None):
-    """Returns the rooms' report-outs (workshops/report.py's data), `current` marked."""
-    rooms = _rooms_queryset(workshop)
+    """Returns the rooms' report-outs (breakouts/reportout.py), `current` marked."""
+    rooms = rooms_queryset(workshop)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
-    return [{**_room_data(room), "current": room.number == current} for room in rooms]
+    return [{**room_data(room), "current": room.number == current} for room in rooms]
 
 
 def plenary(request, code):

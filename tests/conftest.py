@@ -1,6 +1,7 @@
 """Shared fixtures: the three people of every access test, and a real server for browsers.
 
 - `facilitator` owns workshops; `outsider` is another facilitator who must see none of them.
+- `collectstatic` runs once per session: pages link the manifest's hashed file names.
 - `live_server_url` serves the real ASGI app with Daphne in a second process, on the test
   database, so browser tests exercise HTTP and WebSockets exactly as users do.
 - `browser` is Debian's Chromium driven by Playwright. Without a Chromium the browser tests
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -123,6 +125,13 @@ def _release_test_database(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files():
+    """Runs `collectstatic` once (under a second): pages link the content-hashed names of its
+    manifest, as in production, so a template naming a missing static file fails a test."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 # -- a real server --------------------------------------------------------------------------
 
 
@@ -190,7 +199,7 @@ def start_daphne(port, extra_env=None):
 
 
 @pytest.fixture(scope="session")
-def live_server_url(django_db_setup, django_db_blocker):
+def live_server_url(django_db_setup, django_db_blocker, _collected_static_files):
     port = _free_port()
     with django_db_blocker.unblock():
         process = start_daphne(port)

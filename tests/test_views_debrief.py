@@ -1,10 +1,11 @@
 import re
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 from report_helpers import make_workshop, member, sign_in_participant
 
-from workshops.debrief import DebriefAnswer
+from followup.models import DebriefAnswer
 from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_results_show_counts_words_answers_and_connections(facilitator_client, f
     assert "R1 P0" in html and "The teams were great" in html
     assert "New cross-department connections" in html
     assert 'id="ws-path"' in html and "/ws/w/" in html
-    assert "js/debrief-results.js" in html
+    assert static("js/debrief-results.js") in html
 
 
 def test_results_json_counts_choices_and_words_and_can_hide_names(
