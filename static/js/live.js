@@ -17,6 +17,9 @@ export { newOpId };
 
 const EPHEMERAL = new Set(["typing"]);
 const RETRY_LATER = new Set(["rate_limited", "unavailable"]);
+// An op the server keeps failing to store (`unavailable`) is tried this many times, with
+// growing pauses, then given up: its promise rejects and the page keeps the user's text.
+export const MAX_UNAVAILABLE_TRIES = 5;
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
 const OFFLINE_AFTER_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 500;
@@ -74,6 +77,13 @@ class Outbox {
   has(id) {
     return this.entries.some((entry) => entry.frame.id === id);
   }
+
+  countTry(id) {
+    const entry = this.entries.find((candidate) => candidate.frame.id === id);
+    entry.tries = (entry.tries || 0) + 1;
+    this.save();
+    return entry.tries;
+  }
 }
 
 export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
@@ -83,9 +93,7 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
   const toPage = (name, handler) => (frame) => {
     if (handler) handler(frame);
     if (typeof document !== "undefined") {
-      if (typeof document !== "undefined") {
       document.dispatchEvent(new CustomEvent(`roundtable:${name}`, { detail: frame }));
-    }
     }
   };
   onState = toPage("state", onState);
@@ -179,10 +187,13 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
         return;
       case "error":
         if (frame.id && RETRY_LATER.has(frame.code) && outbox.has(frame.id)) {
-          sentHere.delete(frame.id);
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(flushOutbox, 1000);
-          return;
+          const tries = frame.code === "unavailable" ? outbox.countTry(frame.id) : 1;
+          if (tries < MAX_UNAVAILABLE_TRIES) {
+            sentHere.delete(frame.id);
+            clearTimeout(retryTimer);
+            retryTimer = setTimeout(flushOutbox, 1000 * 2 ** (tries - 1));
+            return;
+          }
         }
         if (frame.id && (outbox.has(frame.id) || pending.has(frame.id))) {
           settle(frame.id, false, frame);

@@ -38,7 +38,7 @@ class FakeSocket {
 }
 globalThis.WebSocket = FakeSocket;
 
-const { connectLive } = await import("../../static/js/live.js");
+const { connectLive, MAX_UNAVAILABLE_TRIES } = await import("../../static/js/live.js");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const last = () => sockets[sockets.length - 1];
 const state = (rev, roomRev, extra = {}) => ({
@@ -182,6 +182,35 @@ const tests = {
     assert.equal(socket.sent.filter((f) => f.id === id).length, 2);
     socket.receive({ type: "ack", id, rev: 2 });
     assert.equal((await pending).rev, 2);
+    live.close();
+  },
+
+  async "an op the server keeps failing to store is given up after a bounded number of tries"() {
+    // Four tries were already made before a reload; the fifth `unavailable` gives up.
+    const key = "roundtable.outbox:/ws/w/POISON/";
+    const frame = { op: "item.add", id: "poison-1", step: "plan", fields: { text: "kept" } };
+    storage.set(key, JSON.stringify([{ frame, tries: MAX_UNAVAILABLE_TRIES - 1 }]));
+    const { live, socket } = open("/ws/w/POISON/");
+    socket.receive(state(1, 1));
+    assert.equal(socket.sent.filter((f) => f.id === "poison-1").length, 1);
+    socket.receive({ type: "error", id: "poison-1", code: "unavailable", message: "db down" });
+    assert.equal(live.pendingCount, 0);
+    assert.equal(storage.has(key), false);
+    await sleep(1100);
+    assert.equal(socket.sent.filter((f) => f.id === "poison-1").length, 1); // not resent
+    live.close();
+  },
+
+  async "a permanent error is never retried"() {
+    const { live, socket } = open();
+    socket.receive(state(1, 1));
+    const pending = live.send("item.add", { step: "plan", fields: { text: "\u0000" } });
+    const id = socket.sent[0].id;
+    socket.receive({ type: "error", id, code: "invalid", message: "NUL" });
+    await assert.rejects(pending, (frame) => frame.code === "invalid");
+    assert.equal(live.pendingCount, 0);
+    await sleep(1100);
+    assert.equal(socket.sent.filter((f) => f.id === id).length, 1);
     live.close();
   },
 
