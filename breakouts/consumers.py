@@ -108,6 +108,7 @@ class ParticipantConsumer(LiveConsumer):
             participant_id=self.participant_id,
             user_id=identity.user_id,
             role=identity.role,
+            tab=self.tab,
         )
 
     async def switch_room(self, room):
@@ -161,9 +162,7 @@ class ParticipantConsumer(LiveConsumer):
         await self.send_state(frame.get("id"))
         return None
 
-    async def hub_deliver(self, group, event, text):
-        if self.closed:
-            return
+    async def deliver(self, group, event, text):
         if group is None:  # a frame for this socket alone (ack, error, state)
             await self.base_send({"type": "websocket.send", "text": text})
             return
@@ -276,10 +275,8 @@ class ControlConsumer(LiveConsumer):
         marker = {"type": "previews.flush", "room": room}
         self.loop.call_later(max(0.0, delay), self.hub.send_direct, self, marker)
 
-    async def hub_deliver(self, group, event, text):
+    async def deliver(self, group, event, text):
         """Passes events on, except note keystrokes: those become coalesced `note.preview`s."""
-        if self.closed:
-            return
         kind = event.get("type") if event is not None else None
         if kind == "breakouts.closing":
             closing.schedule_closing(self.workshop_id, event.get("closing_at"))

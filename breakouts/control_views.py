@@ -14,10 +14,10 @@ from breakouts import control_ops
 from breakouts.control_state import recent_broadcasts, room_cards, rooms_per_step
 from breakouts.models import STEP_ORDER, Step
 from breakouts.ops import HELP_MAX_CHARS
+from breakouts.reportout import room_data, rooms_queryset
 from live.events import timer
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.phases import phase_actions
-from workshops.report import _room_data, _rooms_queryset
 
 # "3 rooms defining the problem": one phrase per step, singular and plural.
 STEP_PHRASES = {
@@ -99,6 +99,42 @@ def control_labels():
     }
 
 
+def _drawn_cards(cards):
+    """Returns the cards with what templates/breakouts/control/_card.html shows before any
+    script runs (static/js/control/cards.js draws the same from the live data)."""
+    labels = control_labels()
+    names = {m["id"]: m["name"] for card in cards for m in card["members"]}
+    step_labels = {step.value: str(step.label) for step in Step}
+
+    def help_row(request, with_room):
+        room = labels["room"] % {"n": request["room"]}
+        name = names.get(request["participant"], labels["nobody"])
+        message = request["message"] or labels["no_message"]
+        text = (labels["help_from"] % {"room": room, "name": name, "message": message}
+                if with_room else f"{name}: {message}")
+        return {**request, "room_name": room, "text": text}
+
+    drawn = []
+    for card in cards:
+        note = card["notes"].get(card["step"]) or {}
+        text = note.get("text", "")
+        drawn.append({
+            **card,
+            "step_label": step_labels[card["step"]],
+            "note": text + ("…" if note.get("length", 0) > len(text) else ""),
+            "counts_text": " · ".join(
+                f"{labels['count_' + step]}: {card['counts'].get(step, 0)}"
+                for step in ("root_causes", "alternatives", "plan")
+            ),
+            "help_rows": [help_row(request, False) for request in card["help"]],
+        })
+    help_rows = sorted(
+        (help_row(request, True) for card in cards for request in card["help"]),
+        key=lambda request: (request["created_at"] or "", request["id"]),
+    )
+    return drawn, help_rows
+
+
 def control_room(request, code):
     """The control room: every room as a live card, broadcasts, timers, help, closing."""
     workshop = _facilitators_only(request, code)
@@ -125,9 +161,11 @@ def control_room(request, code):
         "timer": timer(workshop.timer_ends_at, workshop.timer_label),
         "participant_count": total,
     }
+    drawn, help_rows = _drawn_cards(cards)
     context = {
         "workshop": workshop,
-        "cards": cards,
+        "cards": drawn,
+        "help_rows": help_rows,
         "steps": list(Step),
         "step_count": len(STEP_ORDER),
         "rooms_per_step": rooms_per_step_text(cards),
@@ -153,11 +191,11 @@ def control_room(request, code):
 
 
 def _plenary_rooms(workshop, numbers=None, current=None):
-    """Returns the rooms' report-outs (workshops/report.py's data), `current` marked."""
-    rooms = _rooms_queryset(workshop)
+    """Returns the rooms' report-outs (breakouts/reportout.py), `current` marked."""
+    rooms = rooms_queryset(workshop)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
-    return [{**_room_data(room), "current": room.number == current} for room in rooms]
+    return [{**room_data(room), "current": room.number == current} for room in rooms]
 
 
 def plenary(request, code):

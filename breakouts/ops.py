@@ -10,14 +10,28 @@ frame and turns bad input into stable error codes (docs/protocol.md).
 import datetime
 
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from breakouts.models import STEP_ORDER, Item, NoteConflict, Room, Step, Vote
 from live.fields import int_field, text_field
 from live.pipeline import OpError, OpTable
-from workshops.models import Participant
+from workshops.models import Participant, Workshop
 
-ROOM_OPS = OpTable("room")
+
+def authorize(actor):
+    """A facilitator acting in a room must still run the workshop, at every op (members'
+    rights are read with the room: `load_room`, and the scribe check of `note.set`)."""
+    if actor.user_id is None:
+        return
+    runs_it = Workshop.objects.filter(pk=actor.workshop_id).filter(
+        Q(owner_id=actor.user_id) | Q(cofacilitators__id=actor.user_id)
+    )
+    if not runs_it.exists():
+        raise OpError("forbidden", _("You no longer run this workshop."))
+
+
+ROOM_OPS = OpTable("room", authorize=authorize)
 
 ROOM_CHECK_SQL = (
     "SELECT r.scribe_id, r.number, w.phase FROM breakouts_room r "
@@ -159,7 +173,7 @@ def note_set(frame, actor):
         raise OpError("forbidden", _("This workshop is closed."))
     require_scribe(room, actor)
     try:
-        return room.write_note(step, text, base_rev, actor.participant_id)
+        return room.write_note(step, text, base_rev, actor.participant_id, actor.tab)
     except NoteConflict as conflict:
         raise OpError(
             "conflict",

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from breakouts.access import get_room_for_member
 from breakouts.models import Item, Step
@@ -68,17 +69,25 @@ def labels():
         "add_plan": _("Add action item"),
         "edit": _("Edit"),
         "delete": _("Delete"),
+        "edit_item": _("Edit: %(text)s"),
+        "delete_item": _("Delete: %(text)s"),
+        "choose_challenge": _("Choose: %(title)s"),
+        "propose_challenge": _("Propose: %(title)s"),
+        "go_to_step": _("Go to the room's step: %(label)s"),
         "save": _("Save"),
         "cancel": _("Cancel"),
         "confirm_delete": _("Delete this item?"),
         "nobody": _("nobody"),
         "no_category": _("no category"),
-        "voted": _("%(n)s of %(total)s have voted"),
+        # Plural pairs [one, many] with %(n)s, chosen in the browser by n (English rules).
+        "voted": [ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 1),
+                  ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 2)],
+        "tally": [ngettext("%(n)s vote", "%(n)s votes", 1),
+                  ngettext("%(n)s vote", "%(n)s votes", 2)],
         "votes_left": _("You have %(n)s of %(max)s votes left."),
         "vote_add": _("Add a vote to %(title)s"),
+        "my_dots": _("Your votes: %(n)s"),
         "vote_remove": _("Remove a vote from %(title)s"),
-        "votes": _("%(n)s votes"),
-        "vote_one": _("%(n)s vote"),
         "nothing_selected": _("Nothing chosen yet."),
         "no_alternative": _("(none)"),
         "selected": _("Chosen: %(title)s"),
@@ -104,6 +113,67 @@ def labels():
         "broadcast": _("Message from the facilitator"),
         "dismiss": _("Dismiss"),
         "you": _("you"),
+        "step_moved": _("The room moved to step %(n)s: %(label)s."),
+        "challenge_chosen": _("Challenge chosen: %(title)s."),
+        "room_elsewhere": _("You are viewing step %(viewing)s — the room is on step %(current)s."),
+    }
+
+
+def _drawn(state, page):
+    """Returns what templates/breakouts/room.html draws before any script runs: the room at its
+    current step, seen by this viewer, from the same snapshot static/js/room.js starts from."""
+    room, me = state["room"], state["me"]
+    me_id = me["participant"]["id"] if me["participant"] else None
+    is_scribe = me["role"] == "facilitator" or (me_id is not None and room["scribe"] == me_id)
+    can_write = me["role"] in ("member", "facilitator")
+    names = {member["id"]: member["name"] for member in room["members"]}
+    categories = {c["value"]: c["label"] for c in page["categories"]}
+    statuses = {s["value"]: s["label"] for s in page["statuses"]}
+    votes = room["votes"]
+    used = sum(votes["mine"].values())
+
+    def item(data):
+        key = str(data["id"])
+        own = me_id is not None and data["author"] == me_id
+        return {
+            **data,
+            "author_name": names.get(data["author"], ""),
+            "owner_name": names.get(data["owner"], ""),
+            "category_label": categories.get(data["category"], data["category"]),
+            "status_label": statuses.get(data["status"], data["status"]),
+            "may_edit": can_write and (is_scribe or own),
+            "tally": votes["tallies"].get(key, 0),
+            "mine": votes["mine"].get(key, 0),
+            "dots": "●" * votes["mine"].get(key, 0) or "·",
+        }
+
+    items = [item(data) for data in room["items"]]
+    step = room["step"]
+    index = [s["step"] for s in room["steps"]].index(step)
+    alternatives = [i for i in items if i["step"] == Step.ALTERNATIVES]
+    selected = next((i for i in alternatives if i["id"] == room["selection"]["item"]), None)
+    return {
+        "me": me_id,
+        "is_scribe": is_scribe,
+        "can_write": can_write,
+        "can_vote": me_id is not None and can_write,
+        "step": step,
+        "step_label": room["steps"][index]["label"],
+        "step_number": index + 1,
+        "first_step": index == 0,
+        "last_step": index == len(room["steps"]) - 1,
+        "prompt": page["prompts"].get(step, ""),
+        "note": room["notes"].get(step, {}).get("text", ""),
+        "items": [i for i in items if i["step"] == step],
+        "alternatives": alternatives,
+        "selected": selected,
+        "selection": room["selection"],
+        "voters": len(votes["voters"]),
+        "votes_left": votes["per_member"] - used,
+        "scribe_name": names.get(room["scribe"], ""),
+        "offered_to_me": me_id is not None and room["scribe_offer"] == me_id,
+        "offer_name": names.get(room["scribe_offer"], ""),
+        "item_steps": [Step.ROOT_CAUSES, Step.ALTERNATIVES, Step.PLAN],
     }
 
 
@@ -152,5 +222,8 @@ def room(request, code, number):
             "steps": list(Step),
             "prompts": page["prompts"],
             "acting": acting,
+            "view": _drawn(state, page),
+            "categories": page["categories"],
+            "statuses": page["statuses"],
         },
     )

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "live",
     "workshops",
     "breakouts",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -198,10 +199,17 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # `collectstatic` names every file by its content hash (live.3f2a….js), so a page always
+    # loads the scripts it was rendered with: a deploy never mixes an old live.js with a new
+    # protocol, and browsers may cache the files forever. Pages need the manifest that
+    # collectstatic writes (`make run` and the test session run it); with DEBUG on, Django
+    # links the unhashed names instead and WhiteNoise serves them from the source folders.
+    # config/storage.py: WhiteNoise's CompressedManifestStaticFilesStorage, module imports too.
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
-# Serve straight from the source folders: `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Outside DEBUG only the hashed copies exist, so nothing can load a file by its plain name.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -11,5 +11,5 @@ urlpatterns = [
     path("accounts/", include("workshops.urls_accounts")),
     path("", include("workshops.urls")),
     path("", include("breakouts.urls")),
-    path("", include("workshops.urls_report")),
+    path("", include("followup.urls")),
 ]

@@ -6,14 +6,21 @@ App consumers (breakouts/consumers.py) subclass `LiveConsumer` and provide:
 - `enter(identity)` → subscribe to groups and join presence;
 - `snapshot()` → `((rev, workshop_json), rest)`: the parts of the `state` frame;
 - `actor` → the `live.pipeline.Actor` that write ops act as (None: no writes);
+- optionally `deliver(group, event, text)` → what to send for an event (default: the event);
 - `OP_TABLE` → the app's `OpTable` of write ops (they go to the group-commit writer), and
   `LOCAL_OPS` → op name → method name for ops answered on the socket itself (`sync`, …).
 """
 
 import asyncio
+import re
+from importlib import import_module
+from urllib.parse import parse_qs
 
+from channels.auth import get_user
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from live.framing import FrameError, TokenBucket, encode, parse_frame
@@ -21,8 +28,24 @@ from live.hub import get_hub
 from live.pipeline import OpTable
 from live.writer import Job, writer
 
+TAB_ID = re.compile(r"[0-9a-f]{1,64}")
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+
+def tab_of(scope):
+    """Returns the socket's browser-tab id from its query (`?tab=`: hex, ≤ 64), else ""."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    tab = (query.get("tab") or [""])[0]
+    return tab if TAB_ID.fullmatch(tab) else ""
+
+
+def reload_session(session):
+    """Returns the session as the store has it now (empty if it was flushed: a logout)."""
+    engine = import_module(settings.SESSION_ENGINE)
+    fresh = engine.SessionStore(session_key=session.session_key)
+    fresh.load() if session.session_key else None
+    return fresh
 
 
 def state_text(rev, workshop_text, rest):
@@ -61,6 +84,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.subscriptions = set()
         self.watching = None
         self.present = None  # (workshop id, room id, participant id) counted in presence
+        self.tab = tab_of(self.scope)
         identity = await self.identify()
         await self.accept()
         if isinstance(identity, int):
@@ -108,12 +132,51 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.hub.presence.leave(*self.present)
             self.present = None
 
+    # -- rights that change while the socket is open ----------------------------------------
+
+    # A logout flushes the session a moment after it announces itself: check again then.
+    RECHECK_AGAIN_AFTER = 0.5
+
+    def access_changed(self):
+        """Schedules a re-check of who this socket is (an `access.changed` event arrived)."""
+        self.loop.create_task(self.recheck())
+        self.loop.call_later(
+            self.RECHECK_AGAIN_AFTER, lambda: self.loop.create_task(self.recheck())
+        )
+
+    async def recheck(self):
+        """Re-reads the session and the rights; closes the socket (4403/4404) if they are gone,
+        or carries on with the identity it has now."""
+        if self.closed:
+            return
+        session = self.scope.get("session")
+        if session is not None:
+            self.scope["session"] = await database_sync_to_async(reload_session)(session)
+            self.scope["user"] = await get_user(self.scope)
+        identity = await self.identify()
+        if self.closed:
+            return
+        if isinstance(identity, int):
+            self.closed = True
+            await self.close(code=identity)
+            return
+        self.identity = identity
+
     # -- frames out -------------------------------------------------------------------------
 
     async def hub_deliver(self, group, event, text):
         """Called by the hub for each event of a subscribed group (already encoded)."""
-        if not self.closed:
-            await self.base_send({"type": "websocket.send", "text": text})
+        if self.closed:
+            return
+        if event is not None and event.get("scope") == "internal":
+            if event.get("type") == "access.changed":
+                self.access_changed()
+            return
+        await self.deliver(group, event, text)
+
+    async def deliver(self, group, event, text):
+        """Sends one frame (`group` None: a frame for this socket alone). Subclasses filter."""
+        await self.base_send({"type": "websocket.send", "text": text})
 
     def reply(self, frame):
         """Queues a frame for this socket behind the events already on their way."""

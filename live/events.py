@@ -101,12 +101,18 @@ SOCKET_FRAMES = {
         "length": int, "by": ID, "span_from": Optional(int),
     },
 }
+# Never forwarded to clients: tells every open socket of a workshop to re-check who it is.
+INTERNAL_EVENTS = {
+    "access.changed": {},
+}
 EVENTS = {
+    **{("internal", name): schema for name, schema in INTERNAL_EVENTS.items()},
     **{("room", name): schema for name, schema in ROOM_EVENTS.items()},
     **{("workshop", name): schema for name, schema in WORKSHOP_EVENTS.items()},
     **{("ephemeral", name): schema for name, schema in EPHEMERAL_EVENTS.items()},
 }
 ENVELOPE = {
+    "internal": {"type": str, "scope": str},
     "room": {"type": str, "scope": str, "room": int, "rev": int},
     "workshop": {"type": str, "scope": str, "rev": int},
     "ephemeral": {"type": str, "scope": str, "room": ID},
@@ -200,6 +206,13 @@ def send_on_commit(groups, event):
     transaction commits (at once outside a transaction; never if it rolls back)."""
     validate(event)
     transaction.on_commit(lambda: [publish(group, event) for group in groups])
+
+
+def access_changed(groups):
+    """After commit, makes every open socket in `groups` re-check its rights (a facilitator
+    removed or logged out, a workshop deleted): sockets that lost them close within a moment,
+    in every process."""
+    send_on_commit(groups, {"type": "access.changed", "scope": "internal"})
 
 
 def send_now(groups, event):

@@ -33,6 +33,9 @@ class Actor:
     # explicitly and may do what the scribe does; "observer": a facilitator looking on;
     # "control": a facilitator's control socket.
     role: str = "member"
+    # The browser tab the socket belongs to (live.js's `?tab=`), or "": two tabs of one person
+    # are two writers (a note written in one is a conflict for the other).
+    tab: str = ""
 
     @property
     def acts_as_facilitator(self):

@@ -11,12 +11,13 @@ People (healthchecks' three):
 
 Workshops:
 - `make_workshop(owner=alice, phase=..., rooms=..., members=..., ...)` builds one workshop
-  (see `build_workshop`). Two ready ones: `workshop`, in the lobby with nobody yet (modules
-  override it with their own shape), and `setup`, in breakouts with two rooms of three, as
-  the tuple `(workshop, rooms, people)`.
+  (`build_workshop`, tests/workshop_builder.py). Two ready ones: `workshop`, in the lobby
+  with nobody yet (modules override it with their own shape), and `setup`, in breakouts with
+  two rooms of three, as the tuple `(workshop, rooms, people)`.
 
-Live:
+Live, static files, browsers:
 - `capture_events` records the events broadcast by a block, checked against their schemas.
+- `collectstatic` runs once per session: pages link the manifest's hashed file names.
 - `live_server_url` serves the real ASGI app with Daphne in a second process, on the test
   database, so browser tests exercise HTTP and WebSockets exactly as users do.
 - `browser` is Debian's Chromium driven by Playwright. Without a Chromium the browser tests
@@ -28,23 +29,23 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from workshop_builder import build_workshop
 
-from breakouts.models import Room
 from live import events as live_events
 from workshops.access import remember_participant
-from workshops.models import Participant, Workshop
+from workshops.models import Workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
@@ -131,58 +132,6 @@ def participant_client(db):
 
 
 # -- workshops ------------------------------------------------------------------------------
-
-
-class Built(NamedTuple):
-    """What `make_workshop` returns; unpacks as `workshop, rooms, people`."""
-
-    workshop: Workshop
-    rooms: list  # [Room], numbered from 1
-    people: dict  # {room number: [Participant]}; the first of each room is its scribe
-
-
-CHALLENGES = (("Silos", "Teams"), ("Churn", "People"))
-DEPARTMENTS = ("Sales", "IT", "HR", "Ops")
-
-
-def build_workshop(
-    owner, *, phase=Workshop.Phase.BREAKOUTS, rooms=2, members=3, challenges=CHALLENGES,
-    cofacilitators=(), title="Peer day", **fields,
-):
-    """Creates a workshop and returns `Built(workshop, rooms, people)`.
-
-    - `phase` is stored as it is (no transition is run, no event sent);
-    - `challenges`: titles, or (title, description) pairs, in order;
-    - `rooms` rooms, each with `members` participants "P<room>-<i>" (departments rotating
-      Sales/IT/HR/Ops, locations Lima/Oslo), the first one the scribe; no rooms, no
-      participants;
-    - `cofacilitators`: users who co-facilitate it;
-    - any other keyword is a Workshop field (departments, locations, room_count, ...).
-    """
-    phase = Workshop.Phase(phase)  # a misspelt phase fails here, not three queries later
-    workshop = Workshop.objects.create(owner=owner, title=title, phase=phase, **fields)
-    for challenge in challenges:
-        title_, description = (challenge, "") if isinstance(challenge, str) else challenge
-        workshop.add_challenge(title_, description)
-    workshop.cofacilitators.add(*cofacilitators)
-    created, people = [], {}
-    for number in range(1, rooms + 1):
-        room = Room.objects.create(
-            workshop=workshop, number=number, step_started_at=timezone.now()
-        )
-        people[number] = [
-            Participant.objects.create(
-                workshop=workshop, name=f"P{number}-{index}",
-                department=DEPARTMENTS[index % len(DEPARTMENTS)],
-                location="Oslo" if index % 2 else "Lima", room=room,
-            )
-            for index in range(members)
-        ]
-        if members:
-            room.scribe = people[number][0]
-            room.save()
-        created.append(room)
-    return Built(workshop, created, people)
 
 
 @pytest.fixture
@@ -280,6 +229,13 @@ def _release_test_database(django_db_setup, django_db_blocker):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static_files():
+    """Runs `collectstatic` once (under a second): pages link the content-hashed names of its
+    manifest, as in production, so a template naming a missing static file fails a test."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 # -- a real server --------------------------------------------------------------------------
 
 
@@ -304,6 +260,14 @@ def _database_url_for_subprocess():
     raise RuntimeError(f"no live server support for {connection.vendor}")
 
 
+def _daphne_log(port):
+    """Returns the file the server writes its output to (a pipe nobody reads would fill up
+    and stall the server): in ROUNDTABLE_DAPHNE_LOGS when set, else in the temp folder."""
+    folder = Path(os.environ.get("ROUNDTABLE_DAPHNE_LOGS") or tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return open(folder / f"roundtable-daphne-{port}.log", "w+b")  # noqa: SIM115
+
+
 def start_daphne(port, extra_env=None):
     """Starts `daphne config.asgi:application` on a loopback port; returns the process."""
     env = {
@@ -318,13 +282,14 @@ def start_daphne(port, extra_env=None):
          "config.asgi:application"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=(log := _daphne_log(port)),
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace")
+            log.seek(0)
+            output = log.read().decode(errors="replace")
             raise RuntimeError(f"Daphne exited with {process.returncode}:\n{output}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -336,7 +301,7 @@ def start_daphne(port, extra_env=None):
 
 
 @pytest.fixture(scope="session")
-def live_server_url(django_db_setup, django_db_blocker):
+def live_server_url(django_db_setup, django_db_blocker, _collected_static_files):
     port = _free_port()
     with django_db_blocker.unblock():
         process = start_daphne(port)

@@ -18,7 +18,7 @@ def participant_page(new_context, participant, number, errors):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(participant.get_absolute_url())
     expect(page).to_have_url(re.compile(rf"/rooms/{number}/$"))
-    expect(page.locator("[data-live-status]")).to_have_text("Live")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
     return page
 
 
@@ -34,11 +34,13 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     control.on("pageerror", lambda error: errors.append(str(error)))
     control.goto(f"/w/{workshop.join_code}/control/")
     expect(control.get_by_role("heading", name="Control room")).to_be_visible()
-    expect(control.locator("[data-live-status]")).to_have_text("Live")
+    expect(control.get_by_role("status").filter(has_text="Live")).to_be_visible()
     one = participant_page(new_context, people[1][1], 1, errors)
     two = participant_page(new_context, people[2][1], 2, errors)
-    expect(control.locator('[data-room="1"] [data-member]')).to_have_count(2)
-    expect(control.locator("[data-online-count]")).to_have_text("2")
+    members = control.get_by_role("list", name="Members of Room 1").get_by_role("listitem")
+    expect(members).to_have_count(2)
+    expect(members.filter(has_text="(online)")).to_have_count(1)
+    expect(control.get_by_text("Participants online: 2 / 4")).to_be_visible()
 
     # A broadcast reaches every room as a dismissible banner.
     control.get_by_label("Message", exact=True).fill("Five minutes to go")
@@ -46,7 +48,7 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     for page in (one, two):
         banner = page.get_by_role("status").filter(has_text="Five minutes to go").first
         expect(banner).to_be_visible()
-    expect(control.locator("[data-broadcast-list]")).to_contain_text("Five minutes to go")
+    expect(control.get_by_role("list", name="Sent messages")).to_contain_text("Five minutes to go")
     one.get_by_role("status").filter(has_text="Five minutes to go").first.get_by_role(
         "button", name="Dismiss").click()
     expect(one.get_by_role("status").filter(has_text="Five minutes to go")).to_have_count(0)
@@ -56,20 +58,22 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     control.get_by_label("Label").fill("Root causes")
     control.get_by_role("button", name="Start timer").click()
     for page in (one, two):
-        expect(page.locator("[data-countdown-label]")).to_have_text("Root causes")
-        expect(page.locator("[data-countdown]")).to_contain_text(re.compile(r"(10:00|9:\d\d) left"))
-    expect(control.locator('[data-room="2"] [data-f="time-left"]')).to_contain_text("left")
+        timer = page.get_by_role("timer", name="Root causes")
+        expect(timer).to_contain_text(re.compile(r"(10:00|9:\d\d) left"))
+    room_two = control.get_by_role("article", name="Room 2")
+    expect(room_two.get_by_role("timer")).to_contain_text("left")
 
     # Room 1 asks for help; the facilitator sees it and acknowledges it.
     one.get_by_label("Message (optional)").fill("We are stuck on causes")
     one.get_by_role("button", name="Ask for help").click()
-    expect(control.locator("[data-help-list]")).to_contain_text("We are stuck on causes")
-    expect(control.locator('[data-room="1"]')).to_have_class(re.compile("needs-help"))
-    control.locator("[data-help-list]").get_by_role(
-        "button", name="Acknowledge help for Room 1").click()
+    help_list = control.get_by_role("list", name="Help requests", exact=True)
+    expect(help_list).to_contain_text("We are stuck on causes")
+    room_one = control.get_by_role("article", name="Room 1")
+    expect(room_one.get_by_text("Help requested")).to_be_visible()
+    help_list.get_by_role("button", name="Acknowledge help for Room 1").click()
     expect(one.get_by_text("The facilitator is on the way.").first).to_be_visible()
-    expect(control.locator("[data-help-list] li")).to_have_count(0)
-    expect(control.locator('[data-room="1"]')).not_to_have_class(re.compile("needs-help"))
+    expect(help_list.get_by_role("listitem")).to_have_count(0)
+    expect(room_one.get_by_text("Help requested")).to_be_hidden()
 
     # Closing breakouts: every room sees the countdown; skipping it moves everyone.
     control.get_by_role("button", name=re.compile("Close breakouts")).click()

@@ -53,7 +53,7 @@ def join(page, code, name, department, location):
     page.get_by_label("Location").fill(location)
     page.get_by_role("button", name="Join the workshop").click()
     expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
-    expect(page.locator("[data-live-status]")).to_have_text("Live")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
 
 
 def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context):
@@ -62,11 +62,11 @@ def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context
     log_in(facilitator, "dana")
     create_workshop_with_two_challenges(facilitator)
     code = open_lobby(facilitator)
-    expect(facilitator.locator("[data-live-status]")).to_have_text("Live")
+    expect(facilitator.get_by_role("status").filter(has_text="Live")).to_be_visible()
 
     ana = new_context().new_page()
     join(ana, code, "Ana", "Sales", "Lyon")
-    lobby = ana.locator("[data-roster-root]")
+    lobby = ana.get_by_role("region", name=re.compile("^Who is here"))
     expect(ana.get_by_text("Hybrid work")).to_be_visible()
     expect(ana.get_by_text("Handoffs")).to_be_visible()
 
@@ -75,19 +75,20 @@ def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context
 
     # Ana's page learns about Ben without a reload; Ben's lobby shows Ana.
     expect(lobby.get_by_text("Ben", exact=True)).to_be_visible()
-    expect(lobby.locator("[data-roster-total]")).to_have_text("2")
-    expect(lobby.locator("[data-counts='department']")).to_contain_text("Sales 2")
-    expect(ben.locator("[data-roster-root]").get_by_text("Ana", exact=True)).to_be_visible()
+    expect(lobby.get_by_role("heading", name="Who is here 2")).to_be_visible()
+    expect(lobby.get_by_role("list", name="By department")).to_contain_text("Sales 2")
+    ben_lobby = ben.get_by_role("region", name=re.compile("^Who is here"))
+    expect(ben_lobby.get_by_text("Ana", exact=True)).to_be_visible()
 
     # A change on Ana's side reaches Ben live as well.
     ana.get_by_role("link", name="Edit my details").click()
     ana.get_by_label("Your name").fill("Ana Maria")
     ana.get_by_role("button", name="Save").click()
-    expect(ben.locator("[data-roster-root]").get_by_text("Ana Maria", exact=True)).to_be_visible()
+    expect(ben_lobby.get_by_text("Ana Maria", exact=True)).to_be_visible()
 
     # The facilitator's roster filled in while the page stayed open.
-    roster = facilitator.locator("[data-roster-root]")
+    roster = facilitator.get_by_role("region", name=re.compile("^Participants"))
     expect(roster.get_by_role("cell", name="Ana Maria", exact=True)).to_be_visible()
     expect(roster.get_by_role("cell", name="Ben", exact=True)).to_be_visible()
-    expect(roster.locator("[data-roster-total]")).to_have_text("2")
-    expect(roster.locator("[data-counts='location']")).to_contain_text("Toronto 1")
+    expect(roster.get_by_role("heading", name="Participants 2")).to_be_visible()
+    expect(roster.get_by_role("list", name="By location")).to_contain_text("Toronto 1")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from report_helpers import make_workshop, member, sign_in_participant
 
 from breakouts.models import Item, Step
-from workshops.report import escape_text, fold, md, spreadsheet_safe
+from followup.report import escape_text, fold, md, spreadsheet_safe
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from report_helpers import make_workshop, member
 
 from breakouts.models import Item, Step
-from workshops.debrief import ReminderLog
+from followup.management.commands import send_reminders as command
+from followup.models import ReminderLog
 from workshops.models import Participant
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +83,6 @@ def test_reminders_are_idempotent_per_item_per_day(workshop):
 
 
 def test_a_failed_send_is_retried_on_the_next_run(workshop, monkeypatch):
-    import workshops.management.commands.send_reminders as command
-
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 

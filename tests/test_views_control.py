@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -133,7 +134,7 @@ def test_participant_follows_the_presented_room_only(setup, participant_client):
     content = response.content.decode()
     assert "Problem of room 2" in content and "Problem of room 1" not in content
     assert f'"/ws/w/{workshop.join_code}/"' in content
-    assert "workshop_signals.js" in content
+    assert static("js/workshop_signals.js") in content
 
 
 def test_participant_outside_plenary_goes_to_the_lobby(setup, participant_client):
@@ -216,7 +217,7 @@ def test_room_and_lobby_pages_include_the_workshop_signals(setup, participant_cl
     workshop, rooms, people = setup
     client = participant_client(people[1][0])
     room_page = client.get(rooms[0].get_absolute_url()).content.decode()
-    assert "data-workshop-signals" in room_page and "workshop_signals.js" in room_page
+    assert "data-workshop-signals" in room_page and static("js/workshop_signals.js") in room_page
     assert plenary_url(workshop) in room_page
     workshop.go_to_plenary()
     lobby = client.get(reverse("workshops:lobby", args=[workshop.join_code])).content.decode()

@@ -3,7 +3,7 @@ from django.urls import reverse
 from report_helpers import make_workshop, member, sign_in_participant
 
 from breakouts.models import Room
-from workshops.debrief import connection_counts
+from followup.network import connection_counts
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db

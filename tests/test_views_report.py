@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from report_helpers import make_workshop, member, sign_in_participant
 
-from workshops.debrief import DebriefAnswer
+from followup.models import DebriefAnswer
 
 pytestmark = pytest.mark.django_db
 

@@ -76,3 +76,110 @@ def test_user_text_is_never_html(setup, participant_client):
     state = page_state(response)
     assert state["room"]["notes"]["define"]["text"] == attack
     assert state["room"]["items"][0]["text"] == attack
+
+
+def _by_id(element, wanted):
+    """Returns the element with id `wanted` in a django.test.html tree, or None."""
+    if isinstance(element, str):
+        return None
+    if dict(element.attributes).get("id") == wanted:
+        return element
+    for child in element.children:
+        found = _by_id(child, wanted)
+        if found is not None:
+            return found
+    return None
+
+
+def attr(element, name):
+    return dict(element.attributes).get(name)
+
+
+def _find(element, predicate):
+    """Returns every element of a django.test.html tree for which predicate(element) holds."""
+    if isinstance(element, str):
+        return []
+    found = [element] if predicate(element) else []
+    for child in element.children:
+        found += _find(child, predicate)
+    return found
+
+
+def _text(element):
+    if isinstance(element, str):
+        return element
+    return " ".join(_text(child) for child in element.children)
+
+
+def _shown(element):
+    return "hidden" not in dict(element.attributes)
+
+
+def test_room_page_html_shows_the_room_without_javascript(setup, participant_client):
+    from django.test.html import parse_html
+
+    workshop, rooms, people = setup
+    room = rooms[0]
+    scribe, member = people[1][0], people[1][1]
+    room.challenge = workshop.challenges.get(title="Silos")
+    room.step = "root_causes"
+    room.save()
+    Note.objects.create(room=room, step="root_causes", text="Five whys on handovers")
+    Item.objects.create(room=room, step="root_causes", text="Nobody owns the handover",
+                        category="process", author=member)
+    Item.objects.create(room=room, step="root_causes", text="Tools do not talk", author=scribe)
+    Item.objects.create(room=room, step="alternatives", text="A later step's idea")
+
+    html = parse_html(participant_client(member).get(room_url(workshop)).content.decode())
+    assert "Silos" in _text(_by_id(html, "challenge-title"))
+    assert _text(_by_id(html, "step-heading")).strip() == "Root causes"
+    members = _text(_by_id(html, "members"))
+    assert all(person.name in members for person in people[1])
+    note = _by_id(html, "note-view")
+    assert _shown(note) and "Five whys on handovers" in _text(note)
+    items = _by_id(html, "items")
+    assert _shown(items)
+    assert "Nobody owns the handover" in _text(items) and "Tools do not talk" in _text(items)
+    assert "Process" in _text(items)
+    assert "A later step's idea" not in _text(items)
+    # The member may edit only their own item, and may add one to this step.
+    rows = [child for child in items.children if not isinstance(child, str)]
+    actions = {
+        _text(row).split()[0]: _shown(_find(row, lambda e: attr(e, "data-field") == "actions")[0])
+        for row in rows
+    }
+    assert actions == {"Nobody": True, "Tools": False}
+    forms = _find(html, lambda e: attr(e, "data-add-form") is not None)
+    assert {attr(form, "data-add-form"): _shown(form) for form in forms} == {
+        "root_causes": True, "alternatives": False, "plan": False,
+    }
+
+
+def test_room_page_html_shows_votes_and_the_scribes_own_view(setup, participant_client):
+    from django.test.html import parse_html
+
+    from breakouts.models import Vote
+
+    workshop, rooms, people = setup
+    room = rooms[0]
+    scribe, member = people[1][0], people[1][1]
+    room.step = "selection"
+    room.save()
+    checklist = Item.objects.create(room=room, step="alternatives", text="Checklist", author=member)
+    Item.objects.create(room=room, step="alternatives", text="Shared channel", author=member)
+    Vote.objects.create(item=checklist, participant=member, count=1)
+    Note.objects.create(room=room, step="selection", text="We vote today")
+
+    html = parse_html(participant_client(member).get(room_url(workshop)).content.decode())
+    votes = _text(_by_id(html, "vote-list"))
+    assert "Checklist" in votes and "1 vote" in votes and "1 votes" not in votes
+    assert "0 votes" in votes
+    assert "1 of 3 has voted" in _text(_by_id(html, "votes-summary"))
+    assert "2 of 3 votes left" in _text(_by_id(html, "votes-left"))
+
+    scribe_html = parse_html(participant_client(scribe).get(room_url(workshop)).content.decode())
+    notes = _by_id(scribe_html, "note-input")
+    assert _shown(notes) and "We vote today" in _text(notes)
+    assert not _shown(_by_id(scribe_html, "note-view"))
+    assert _shown(_by_id(scribe_html, "step-controls"))
+    assert _shown(_by_id(scribe_html, "selection-form"))

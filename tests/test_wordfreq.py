@@ -1,4 +1,4 @@
-from workshops.wordfreq import tokenize, word_frequencies
+from followup.wordfreq import tokenize, word_frequencies
 
 
 def test_tokenize_lowercases_and_keeps_inner_apostrophes_and_hyphens():

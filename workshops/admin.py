@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from workshops.models import Challenge, DebriefAnswer, Participant, ReminderLog, Workshop
+from workshops.models import Challenge, Participant, Workshop
 
 
 class ChallengeInline(admin.TabularInline):
@@ -50,17 +50,3 @@ class ParticipantAdmin(admin.ModelAdmin):
     readonly_fields = ["token"]
     raw_id_fields = ["room"]
 
-
-@admin.register(DebriefAnswer)
-class DebriefAnswerAdmin(admin.ModelAdmin):
-    list_display = ["participant", "workshop", "updated_at"]
-    list_filter = ["workshop__phase"]
-    search_fields = ["participant__name", "workshop__title", "answer_value", "answer_change"]
-    raw_id_fields = ["participant"]
-
-
-@admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
-    list_display = ["item", "sent_on", "created_at"]
-    list_filter = ["sent_on"]
-    raw_id_fields = ["item"]

@@ -19,6 +19,8 @@ class Note(models.Model):
         "workshops.Participant", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The browser tab it was written from (live.js's tab id), so two tabs are two writers.
+    updated_via = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

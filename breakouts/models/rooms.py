@@ -294,12 +294,16 @@ class Room(Announcing, models.Model):
         )
         return request, self.announce("help.requested", {"request": request.public()})
 
-    def write_note(self, step, text, base_rev, writer_id):
+    def write_note(self, step, text, base_rev, writer_id, tab=""):
         """Stores the scribe's note for `step` and returns the new room rev.
 
         The hot path of the live layer: plain SQL, no ORM objects (see DESIGN.md, group
         commit). `base_rev` is the note revision the writer's text was based on: a newer write
-        by someone else raises NoteConflict with the current text instead of being overwritten.
+        by another writer raises NoteConflict with the current text instead of being
+        overwritten. A writer is a participant in one browser tab (`tab`): the scribe's own
+        quick successive writes from one tab never conflict, but two tabs or devices of the
+        same scribe do, so neither one's text vanishes unseen. Writers without a tab (API
+        clients) are told apart by participant only.
         """
         select = NOTE_SELECT_SQL
         if connection.features.has_select_for_update:
@@ -308,13 +312,13 @@ class Room(Announcing, models.Model):
             cursor.execute(select, [self.pk, step])
             row = cursor.fetchone()
             if row is not None:
-                current_rev, current_text, author = row
-                same_writer = writer_id is not None and author == writer_id
+                current_rev, current_text, author, via = row
+                same_writer = writer_id is not None and author == writer_id and via == tab
                 if current_rev > base_rev and not same_writer:
                     raise NoteConflict(current_text, current_rev)
             rev = self.bump_rev()
             now = connection.ops.adapt_datetimefield_value(self.last_activity_at)
-            cursor.execute(NOTE_UPSERT_SQL, [self.pk, step, text, rev, writer_id, now])
+            cursor.execute(NOTE_UPSERT_SQL, [self.pk, step, text, rev, writer_id, tab, now])
         self.send_event(
             "note.changed", {"step": step, "text": text, "note_rev": rev, "by": writer_id}
         )
@@ -332,11 +336,13 @@ class NoteConflict(Exception):
 
 # The note hot path in plain SQL (Room.write_note). RETURNING needs SQLite >= 3.35 or PostgreSQL.
 NOTE_SELECT_SQL = (
-    "SELECT rev, text, updated_by_id FROM breakouts_note WHERE room_id = %s AND step = %s"
+    "SELECT rev, text, updated_by_id, updated_via FROM breakouts_note "
+    "WHERE room_id = %s AND step = %s"
 )
 NOTE_UPSERT_SQL = (
-    "INSERT INTO breakouts_note (room_id, step, text, rev, updated_by_id, updated_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s) "
+    "INSERT INTO breakouts_note (room_id, step, text, rev, updated_by_id, updated_via, "
+    "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (room_id, step) DO UPDATE SET text = excluded.text, rev = excluded.rev, "
-    "updated_by_id = excluded.updated_by_id, updated_at = excluded.updated_at"
+    "updated_by_id = excluded.updated_by_id, updated_via = excluded.updated_via, "
+    "updated_at = excluded.updated_at"
 )

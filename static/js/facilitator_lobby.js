@@ -1,8 +1,9 @@
 // The facilitator's dashboard follows the workshop over the control socket: people joining,
 // changing their details or being removed appear in the roster and the counts at once.
 
-import { connectLive, showStatus } from "./live.js";
-import { RosterView, readJson } from "./roster_view.js";
+import { connectLive } from "./live.js";
+import { readJson, showStatus } from "./dom.js";
+import { RosterView } from "./roster_view.js";
 
 const root = document.querySelector("[data-roster-root]");
 const url = readJson("ws-path");

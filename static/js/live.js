@@ -11,31 +11,26 @@
 // - ops are kept in an outbox in localStorage until acked and resent (same ids) after a
 //   reconnect or a reload, so nothing typed while offline is lost and nothing is applied twice;
 // - onStatus("live" | "reconnecting" | "offline").
+import { newOpId, tabId } from "./ids.js";
+
+export { newOpId };
 
 const EPHEMERAL = new Set(["typing"]);
 const RETRY_LATER = new Set(["rate_limited", "unavailable"]);
+// An op the server keeps failing to store (`unavailable`) is tried this many times, with
+// growing pauses, then given up: its promise rejects and the page keeps the user's text.
+export const MAX_UNAVAILABLE_TRIES = 5;
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
 const OFFLINE_AFTER_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 
-export function newOpId() {
-  if (globalThis.crypto && crypto.randomUUID) {
-    try {
-      return crypto.randomUUID();
-    } catch (e) {
-      // randomUUID exists only in secure contexts; fall through.
-    }
-  }
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function socketUrl(url) {
-  if (/^wss?:\/\//.test(url)) return url;
+  const tab = tabId();
+  const withTab = tab ? `${url}${url.includes("?") ? "&" : "?"}tab=${tab}` : url;
+  if (/^wss?:\/\//.test(withTab)) return withTab;
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${window.location.host}${url}`;
+  return `${scheme}://${window.location.host}${withTab}`;
 }
 
 function revKey(frame) {
@@ -82,6 +77,13 @@ class Outbox {
   has(id) {
     return this.entries.some((entry) => entry.frame.id === id);
   }
+
+  countTry(id) {
+    const entry = this.entries.find((candidate) => candidate.frame.id === id);
+    entry.tries = (entry.tries || 0) + 1;
+    this.save();
+    return entry.tries;
+  }
 }
 
 export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
@@ -91,9 +93,7 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
   const toPage = (name, handler) => (frame) => {
     if (handler) handler(frame);
     if (typeof document !== "undefined") {
-      if (typeof document !== "undefined") {
       document.dispatchEvent(new CustomEvent(`roundtable:${name}`, { detail: frame }));
-    }
     }
   };
   onState = toPage("state", onState);
@@ -187,10 +187,13 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
         return;
       case "error":
         if (frame.id && RETRY_LATER.has(frame.code) && outbox.has(frame.id)) {
-          sentHere.delete(frame.id);
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(flushOutbox, 1000);
-          return;
+          const tries = frame.code === "unavailable" ? outbox.countTry(frame.id) : 1;
+          if (tries < MAX_UNAVAILABLE_TRIES) {
+            sentHere.delete(frame.id);
+            clearTimeout(retryTimer);
+            retryTimer = setTimeout(flushOutbox, 1000 * 2 ** (tries - 1));
+            return;
+          }
         }
         if (frame.id && (outbox.has(frame.id) || pending.has(frame.id))) {
           settle(frame.id, false, frame);
@@ -338,22 +341,4 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
       return revs.get(key);
     },
   };
-}
-
-// Shows a connection status in an element carrying translated labels as data attributes:
-// <span id="live-status" data-live="Live" data-reconnecting="Reconnecting…"
-//       data-offline="Offline — your changes will be sent when you reconnect"></span>
-const DEFAULT_LABELS = {
-  live: "Live",
-  reconnecting: "Reconnecting…",
-  offline: "Offline — your changes will be sent when you reconnect",
-};
-
-export function showStatus(element, status) {
-  if (!element) return;
-  element.textContent = element.dataset[status] || DEFAULT_LABELS[status] || status;
-  element.dataset.status = status;
-  element.classList.remove("text-bg-success", "text-bg-warning", "text-bg-secondary");
-  const tone = { live: "text-bg-success", reconnecting: "text-bg-warning" }[status];
-  element.classList.add(tone || "text-bg-secondary");
 }

@@ -1,8 +1,9 @@
 // The participant's lobby: the roster and counts follow the workshop socket, and when the
 // facilitator starts breakouts the page moves to the participant's room by itself.
 
-import { connectLive, showStatus } from "./live.js";
-import { RosterView, readJson } from "./roster_view.js";
+import { connectLive } from "./live.js";
+import { fill, readJson, showStatus, syncList } from "./dom.js";
+import { RosterView } from "./roster_view.js";
 
 const page = readJson("lobby-data", {});
 const url = readJson("ws-path");
@@ -25,12 +26,11 @@ function renderChallenges(challenges) {
   const list = document.querySelector("[data-challenges]");
   const template = document.querySelector("template[data-challenge-item]");
   if (!list || !template) return;
-  list.replaceChildren(...challenges.map((challenge) => {
-    const item = template.content.firstElementChild.cloneNode(true);
-    item.querySelector("[data-field='title']").textContent = challenge.title;
-    item.querySelector("[data-field='description']").textContent = challenge.description;
-    return item;
-  }));
+  syncList(list, challenges, {
+    key: (challenge) => challenge.id,
+    create: () => template.content.firstElementChild.cloneNode(true),
+    update: (item, challenge) => fill(item, { title: challenge.title, description: challenge.description }),
+  });
 }
 
 function phaseChanged(phase) {

@@ -2,8 +2,8 @@
 // ← → (or a presenter's clicker: PageUp/PageDown), telling everyone over the control socket;
 // participants' pages follow the presenter, fetching the presented room's report-out.
 
-import { connectLive, showStatus } from "./live.js";
-import { readJson, $ } from "./dom.js";
+import { connectLive } from "./live.js";
+import { readJson, $, showStatus } from "./dom.js";
 
 const page = readJson("plenary-page", {});
 const stage = $("[data-stage]");

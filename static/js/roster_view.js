@@ -2,6 +2,7 @@
 // The server renders the first view; this keeps it current from `state` frames and
 // participant.* events. User text is only ever set with textContent.
 
+import { fill, syncList } from "./dom.js";
 import { localiseTime } from "./local_times.js";
 
 function byJoinTime(a, b) {
@@ -20,7 +21,8 @@ function countBy(people, field) {
 export class RosterView {
   /**
    * root holds: [data-roster] (the list), <template data-roster-row>, [data-roster-total],
-   * [data-roster-empty], [data-counts="department"|"location"].
+   * [data-roster-empty], [data-counts="department"|"location"] and <template data-count-row>
+   * (templates/workshops/_counts.html).
    */
   constructor(root, { people = [], me = null } = {}) {
     this.root = root;
@@ -47,36 +49,35 @@ export class RosterView {
 
   render() {
     const people = [...this.people.values()].sort(byJoinTime);
-    this.list.replaceChildren(...people.map((person) => this.row(person)));
+    syncList(this.list, people, {
+      key: (person) => person.id,
+      create: () => this.template.content.firstElementChild.cloneNode(true),
+      update: (row, person) => this.fillRow(row, person),
+    });
     for (const total of this.root.querySelectorAll("[data-roster-total]")) {
       total.textContent = String(people.length);
     }
     const empty = this.root.querySelector("[data-roster-empty]");
     if (empty) empty.hidden = people.length > 0;
+    const countRow = this.root.querySelector("template[data-count-row]");
     for (const list of this.root.querySelectorAll("[data-counts]")) {
-      list.replaceChildren(...countBy(people, list.dataset.counts).map(([label, count]) => {
-        const item = document.createElement("li");
-        const name = document.createElement("span");
-        name.className = "count-label";
-        name.textContent = label;
-        const badge = document.createElement("span");
-        badge.className = "badge text-bg-secondary";
-        badge.textContent = String(count);
-        item.append(name, " ", badge);
-        return item;
-      }));
+      syncList(list, countBy(people, list.dataset.counts), {
+        key: ([label]) => label,
+        create: () => countRow.content.firstElementChild.cloneNode(true),
+        update: (item, [label, count]) => fill(item, { label, count }),
+      });
     }
   }
 
-  row(person) {
-    const row = this.template.content.firstElementChild.cloneNode(true);
+  fillRow(row, person) {
     row.dataset.participantId = String(person.id);
     for (const field of row.querySelectorAll("[data-field]")) {
       const value = person[field.dataset.field] ?? "";
       if (field.tagName === "TIME") {
+        if (field.getAttribute("datetime") === value) continue;
         field.setAttribute("datetime", value);
         localiseTime(field);
-      } else {
+      } else if (field.textContent !== String(value)) {
         field.textContent = value;
       }
     }
@@ -86,11 +87,5 @@ export class RosterView {
     const marker = row.querySelector("[data-me-marker]");
     if (marker) marker.hidden = person.id !== this.me;
     row.classList.toggle("is-me", person.id === this.me);
-    return row;
   }
-}
-
-export function readJson(id, fallback = null) {
-  const element = document.getElementById(id);
-  return element ? JSON.parse(element.textContent) : fallback;
 }

@@ -6,15 +6,9 @@
 // document events "roundtable:state" and "roundtable:event". The markup and the translated
 // texts come from templates/breakouts/_workshop_signals.html. User text is set as textContent.
 
+import { clone, clock, fill, fmt } from "./dom.js";
+
 const root = document.querySelector("[data-workshop-signals]");
-
-const fmt = (template, values) =>
-  (template || "").replace(/%\((\w+)\)s/g, (_match, key) => String(values[key] ?? ""));
-
-function clock(seconds) {
-  const s = Math.max(0, seconds);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
 
 const CLOSING_GRACE_MS = 2000;
 
@@ -84,35 +78,20 @@ class Signals {
     box.hidden = this.messages.length === 0;
     this.part("count").textContent = String(this.messages.length);
     this.part("list").replaceChildren(...this.messages.map((m) => {
-      const li = document.createElement("li");
-      const time = document.createElement("time");
+      const li = clone("tpl-signals-message");
       const at = new Date(m.at);
+      const time = li.querySelector("time");
       time.dateTime = at.toISOString();
-      time.textContent = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-      const text = document.createElement("span");
-      text.textContent = ` ${m.message}`;
-      li.append(time, text);
+      fill(li, { time: at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), message: m.message });
       return li;
     }));
   }
 
   banner(text, tone, heading) {
-    const box = document.createElement("div");
-    box.className = `alert alert-${tone} alert-dismissible`;
-    box.setAttribute("role", "status");
-    if (heading) {
-      const strong = document.createElement("strong");
-      strong.textContent = `${heading}: `;
-      box.append(strong);
-    }
-    const span = document.createElement("span");
-    span.textContent = text;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("aria-label", this.L.lDismiss);
-    close.addEventListener("click", () => box.remove());
-    box.append(span, close);
+    const box = clone("tpl-signals-banner");
+    box.classList.add(`alert-${tone}`);
+    fill(box, { heading: heading ? `${heading}: ` : "", text });
+    box.querySelector("button").addEventListener("click", () => box.remove());
     this.part("banners").prepend(box);
   }
 

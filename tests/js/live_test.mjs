@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 
 const storage = new Map();
+const tabStorage = new Map();
 const listeners = {};
 globalThis.window = {
   location: { protocol: "http:", host: "127.0.0.1:8000" },
@@ -9,6 +10,10 @@ globalThis.window = {
     getItem: (key) => (storage.has(key) ? storage.get(key) : null),
     setItem: (key, value) => storage.set(key, String(value)),
     removeItem: (key) => storage.delete(key),
+  },
+  sessionStorage: {
+    getItem: (key) => (tabStorage.has(key) ? tabStorage.get(key) : null),
+    setItem: (key, value) => tabStorage.set(key, String(value)),
   },
   addEventListener: (type, fn) => { (listeners[type] ||= []).push(fn); },
   removeEventListener: (type, fn) => {
@@ -33,7 +38,7 @@ class FakeSocket {
 }
 globalThis.WebSocket = FakeSocket;
 
-const { connectLive } = await import("../../static/js/live.js");
+const { connectLive, MAX_UNAVAILABLE_TRIES } = await import("../../static/js/live.js");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const last = () => sockets[sockets.length - 1];
 const state = (rev, roomRev, extra = {}) => ({
@@ -53,9 +58,23 @@ function open(url = "/ws/w/ABC/") {
 }
 
 const tests = {
+  async "a tab keeps its id across reloads; another tab gets its own"() {
+    const first = open("/ws/w/TAB/?room=2");
+    const tab = new URL(first.socket.url).searchParams.get("tab");
+    assert.equal(new URL(first.socket.url).searchParams.get("room"), "2");
+    first.live.close();
+    const reloaded = open("/ws/w/TAB/");
+    assert.equal(new URL(reloaded.socket.url).searchParams.get("tab"), tab);
+    reloaded.live.close();
+    tabStorage.clear(); // a new tab starts with an empty sessionStorage
+    const other = open("/ws/w/TAB/");
+    assert.notEqual(new URL(other.socket.url).searchParams.get("tab"), tab);
+    other.live.close();
+  },
+
   async "builds the socket URL from the page and reports live after the state"() {
     const { live, seen, socket } = open();
-    assert.equal(socket.url, "ws://127.0.0.1:8000/ws/w/ABC/");
+    assert.match(socket.url, /^ws:\/\/127\.0\.0\.1:8000\/ws\/w\/ABC\/\?tab=[0-9a-f]{32}$/);
     socket.receive(state(3, 10));
     assert.deepEqual(seen.statuses, ["reconnecting", "live"]);
     live.close();
@@ -163,6 +182,35 @@ const tests = {
     assert.equal(socket.sent.filter((f) => f.id === id).length, 2);
     socket.receive({ type: "ack", id, rev: 2 });
     assert.equal((await pending).rev, 2);
+    live.close();
+  },
+
+  async "an op the server keeps failing to store is given up after a bounded number of tries"() {
+    // Four tries were already made before a reload; the fifth `unavailable` gives up.
+    const key = "roundtable.outbox:/ws/w/POISON/";
+    const frame = { op: "item.add", id: "poison-1", step: "plan", fields: { text: "kept" } };
+    storage.set(key, JSON.stringify([{ frame, tries: MAX_UNAVAILABLE_TRIES - 1 }]));
+    const { live, socket } = open("/ws/w/POISON/");
+    socket.receive(state(1, 1));
+    assert.equal(socket.sent.filter((f) => f.id === "poison-1").length, 1);
+    socket.receive({ type: "error", id: "poison-1", code: "unavailable", message: "db down" });
+    assert.equal(live.pendingCount, 0);
+    assert.equal(storage.has(key), false);
+    await sleep(1100);
+    assert.equal(socket.sent.filter((f) => f.id === "poison-1").length, 1); // not resent
+    live.close();
+  },
+
+  async "a permanent error is never retried"() {
+    const { live, socket } = open();
+    socket.receive(state(1, 1));
+    const pending = live.send("item.add", { step: "plan", fields: { text: "\u0000" } });
+    const id = socket.sent[0].id;
+    socket.receive({ type: "error", id, code: "invalid", message: "NUL" });
+    await assert.rejects(pending, (frame) => frame.code === "invalid");
+    assert.equal(live.pendingCount, 0);
+    await sleep(1100);
+    assert.equal(socket.sent.filter((f) => f.id === id).length, 1);
     live.close();
   },
 

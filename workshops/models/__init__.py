@@ -21,7 +21,3 @@ __all__ = [
     "JOIN_CODE_ALPHABET", "JOIN_CODE_LENGTH", "Challenge", "Participant", "PhaseError",
     "Workshop", "new_join_code", "new_secret_token", "normalise_label", "tidy_label",
 ]
-
-# Models of the debrief and follow-up live in their own module; importing them here registers
-# them with the app.
-from workshops.debrief import *  # noqa: E402, F403

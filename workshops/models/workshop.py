@@ -203,6 +203,20 @@ class Workshop(Announcing, models.Model):
     def is_owner(self, user):
         return user.is_authenticated and self.owner_id == user.pk
 
+    def remove_cofacilitator(self, user):
+        """Takes the workshop away from a co-facilitator, open sockets included."""
+        self.cofacilitators.remove(user)
+        events.access_changed(self.event_groups())
+
+    def revoke_open_access(self):
+        """Makes every open socket of the workshop re-check its rights after commit."""
+        events.access_changed(self.event_groups())
+
+    def delete(self, *args, **kwargs):
+        """Deletes the workshop; its open sockets close (nobody has rights to it any more)."""
+        self.revoke_open_access()
+        return super().delete(*args, **kwargs)
+
     # -- settings ---------------------------------------------------------------------------
 
     @property

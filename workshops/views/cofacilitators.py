@@ -32,6 +32,6 @@ def cofacilitator_add(request, code):
 def cofacilitator_remove(request, code, user_id):
     workshop = get_workshop_for_facilitator(request, code, owner_only=True)
     user = get_object_or_404(workshop.cofacilitators, pk=user_id)
-    workshop.cofacilitators.remove(user)
+    workshop.remove_cofacilitator(user)
     messages.success(request, _("%(name)s no longer runs this workshop.") % {"name": user})
     return redirect(workshop)

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
-from workshops import report as reports
+from followup import report as reports
 from workshops.access import get_participant_for_workshop, get_workshop_by_code
 
 

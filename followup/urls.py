@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workshops.views import actions, debrief, network, report
+from followup.views import actions, debrief, network, report
 
 app_name = "report"
 

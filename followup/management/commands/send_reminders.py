@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breakouts.models import Item, Step
-from workshops.debrief import ReminderLog, is_overdue
+from followup.actions import is_overdue
+from followup.models import ReminderLog
 
 
 def due_items(today, days):

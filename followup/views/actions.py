@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from breakouts.models import Item
+from followup.actions import action_items, is_overdue, set_action_status
 from workshops.access import (
     get_participant_for_workshop,
     get_workshop_by_code,
     get_workshop_for_facilitator,
 )
-from workshops.debrief import action_items, is_overdue, set_action_status
 
 
 class ActionStatusForm(forms.Form):

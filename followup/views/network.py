@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from followup.network import connection_counts
+from followup.report import content_lines, escape_text
 from workshops.access import get_participant_for_workshop, get_workshop_by_code
-from workshops.debrief import connection_counts
 from workshops.models import Participant, Workshop
-from workshops.report import content_lines, escape_text
 
 AFTER_BREAKOUTS = (Workshop.Phase.PLENARY, Workshop.Phase.DEBRIEF, Workshop.Phase.CLOSED)
 

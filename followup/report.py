@@ -13,121 +13,18 @@ import re
 from datetime import UTC, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshops.debrief import connection_counts, debrief_summary
+from breakouts.reportout import room_data, rooms_queryset
+from followup.debrief import debrief_summary
+from followup.network import connection_counts
 
 SCHEMA_VERSION = 1
 SCHEMA_NAME = "roundtable.report"
 
 
 # -- building -------------------------------------------------------------------------------------
-
-
-def _rooms_queryset(workshop, room_ids=None):
-    from breakouts.models import Item, Note, Room
-    from workshops.models import Participant
-
-    rooms = Room.objects.filter(workshop=workshop)
-    if room_ids is not None:
-        rooms = rooms.filter(pk__in=room_ids)
-    items = (
-        Item.objects.select_related("owner")
-        .annotate(vote_total=Coalesce(Sum("votes__count"), 0))
-        .order_by("created_at", "pk")
-    )
-    return (
-        rooms.select_related("scribe", "challenge", "selected_item")
-        .prefetch_related(
-            Prefetch("members", queryset=Participant.objects.order_by("name", "pk")),
-            Prefetch("notes", queryset=Note.objects.all()),
-            Prefetch("items", queryset=items),
-        )
-        .order_by("number")
-    )
-
-
-def _person(participant):
-    if participant is None:
-        return None
-    return {"id": participant.pk, "name": participant.name}
-
-
-def _room_data(room):
-    from breakouts.models import Item, Step
-
-    notes = {note.step: note.text for note in room.notes.all()}
-    by_step = {}
-    for item in room.items.all():
-        by_step.setdefault(item.step, []).append(item)
-
-    causes = {}
-    for item in by_step.get(Step.ROOT_CAUSES, []):
-        causes.setdefault(item.category or Item.Category.OTHER, []).append({"text": item.text})
-    root_causes = [
-        {"category": value, "label": str(label), "items": causes[value]}
-        for value, label in Item.Category.choices
-        if value in causes
-    ]
-    alternatives = sorted(
-        (
-            {
-                "id": item.pk,
-                "title": item.text,
-                "pros": item.pros,
-                "cons": item.cons,
-                "votes": item.vote_total,
-                "selected": item.pk == room.selected_item_id,
-            }
-            for item in by_step.get(Step.ALTERNATIVES, [])
-        ),
-        key=lambda alt: -alt["votes"],
-    )
-    selected = room.selected_item
-    actions = [
-        {
-            "id": item.pk,
-            "task": item.text,
-            "owner": _person(item.owner),
-            "due_date": item.due_date,
-            "success_measure": item.success_measure,
-            "status": item.status,
-            "status_label": str(item.get_status_display()),
-            "status_note": item.status_note,
-        }
-        for item in by_step.get(Step.PLAN, [])
-    ]
-    return {
-        "number": room.number,
-        "name": str(room),
-        "members": [
-            {
-                "id": member.pk,
-                "name": member.name,
-                "department": member.department,
-                "location": member.location,
-                "scribe": member.pk == room.scribe_id,
-            }
-            for member in room.members.all()
-        ],
-        "challenge": (
-            {"title": room.challenge.title, "description": room.challenge.description}
-            if room.challenge
-            else None
-        ),
-        "problem_statement": notes.get(Step.DEFINE, ""),
-        "notes": {step.value: notes.get(step.value, "") for step in Step},
-        "root_causes": root_causes,
-        "alternatives": alternatives,
-        "selection": (
-            {"title": selected.text, "rationale": room.selection_rationale} if selected else None
-        ),
-        "actions": actions,
-        "accountability": notes.get(Step.PLAN, ""),
-    }
 
 
 def build_report(workshop, *, participant=None, hide_names=False):
@@ -139,7 +36,7 @@ def build_report(workshop, *, participant=None, hide_names=False):
     """
     full = participant is None
     room_ids = None if full else ([participant.room_id] if participant.room_id else [])
-    rooms = list(_rooms_queryset(workshop, room_ids))
+    rooms = list(rooms_queryset(workshop, room_ids))
     report = {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -155,7 +52,7 @@ def build_report(workshop, *, participant=None, hide_names=False):
         "challenges": [
             {"title": c.title, "description": c.description} for c in workshop.challenges.all()
         ],
-        "rooms": [_room_data(room) for room in rooms],
+        "rooms": [room_data(room) for room in rooms],
         "debrief": debrief_summary(workshop, include_answers=full, hide_names=hide_names),
         "connections": connection_counts(workshop, rooms) if full else None,
     }

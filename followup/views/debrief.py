@@ -9,17 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from followup.debrief import debrief_summary, set_debrief_choices
+from followup.models import MAX_ANSWER_LENGTH, DebriefAnswer
+from followup.network import connection_counts
 from workshops.access import (
     get_participant_for_workshop,
     get_workshop_by_code,
     get_workshop_for_facilitator,
-)
-from workshops.debrief import (
-    MAX_ANSWER_LENGTH,
-    DebriefAnswer,
-    connection_counts,
-    debrief_summary,
-    set_debrief_choices,
 )
 from workshops.models import Workshop
 

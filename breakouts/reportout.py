@@ -1,0 +1,115 @@
+"""What a room made, as plain data: its members, notes, root causes, alternatives and votes,
+the chosen solution and the action plan.
+
+The plenary shows it room by room (control_views) and the report (followup/report.py) puts every
+room's in one document; the shape is documented in docs/report-schema.md (`rooms[]`).
+`rooms_queryset()` prefetches everything `room_data()` reads, so any number of rooms costs a
+fixed number of queries.
+"""
+
+from django.db.models import Prefetch, Sum
+from django.db.models.functions import Coalesce
+
+from breakouts.models import Item, Note, Room, Step
+from workshops.models import Participant
+
+
+def rooms_queryset(workshop, room_ids=None):
+    """Returns the workshop's rooms (or those in room_ids) with everything room_data reads
+    prefetched: members, scribe, challenge, notes, items with their vote totals."""
+    rooms = Room.objects.filter(workshop=workshop)
+    if room_ids is not None:
+        rooms = rooms.filter(pk__in=room_ids)
+    items = (
+        Item.objects.select_related("owner")
+        .annotate(vote_total=Coalesce(Sum("votes__count"), 0))
+        .order_by("created_at", "pk")
+    )
+    return (
+        rooms.select_related("scribe", "challenge", "selected_item")
+        .prefetch_related(
+            Prefetch("members", queryset=Participant.objects.order_by("name", "pk")),
+            Prefetch("notes", queryset=Note.objects.all()),
+            Prefetch("items", queryset=items),
+        )
+        .order_by("number")
+    )
+
+
+def _person(participant):
+    if participant is None:
+        return None
+    return {"id": participant.pk, "name": participant.name}
+
+
+def room_data(room):
+    """Returns one room's work as plain data (a room of rooms_queryset; see report-schema.md)."""
+    notes = {note.step: note.text for note in room.notes.all()}
+    by_step = {}
+    for item in room.items.all():
+        by_step.setdefault(item.step, []).append(item)
+
+    causes = {}
+    for item in by_step.get(Step.ROOT_CAUSES, []):
+        causes.setdefault(item.category or Item.Category.OTHER, []).append({"text": item.text})
+    root_causes = [
+        {"category": value, "label": str(label), "items": causes[value]}
+        for value, label in Item.Category.choices
+        if value in causes
+    ]
+    alternatives = sorted(
+        (
+            {
+                "id": item.pk,
+                "title": item.text,
+                "pros": item.pros,
+                "cons": item.cons,
+                "votes": item.vote_total,
+                "selected": item.pk == room.selected_item_id,
+            }
+            for item in by_step.get(Step.ALTERNATIVES, [])
+        ),
+        key=lambda alt: -alt["votes"],
+    )
+    selected = room.selected_item
+    actions = [
+        {
+            "id": item.pk,
+            "task": item.text,
+            "owner": _person(item.owner),
+            "due_date": item.due_date,
+            "success_measure": item.success_measure,
+            "status": item.status,
+            "status_label": str(item.get_status_display()),
+            "status_note": item.status_note,
+        }
+        for item in by_step.get(Step.PLAN, [])
+    ]
+    return {
+        "number": room.number,
+        "name": str(room),
+        "members": [
+            {
+                "id": member.pk,
+                "name": member.name,
+                "department": member.department,
+                "location": member.location,
+                "scribe": member.pk == room.scribe_id,
+            }
+            for member in room.members.all()
+        ],
+        "challenge": (
+            {"title": room.challenge.title, "description": room.challenge.description}
+            if room.challenge
+            else None
+        ),
+        "problem_statement": notes.get(Step.DEFINE, ""),
+        "notes": {step.value: notes.get(step.value, "") for step in Step},
+        "root_causes": root_causes,
+        "alternatives": alternatives,
+        "selection": (
+            {"title": selected.text, "rationale": room.selection_rationale} if selected else None
+        ),
+        "actions": actions,
+        "accountability": notes.get(Step.PLAN, ""),
+    }

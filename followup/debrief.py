@@ -1,0 +1,54 @@
+"""The debrief's results: counts per common answer, word frequencies and the answers."""
+
+from django.db import transaction
+from django.utils.translation import get_language
+
+from followup.models import DebriefAnswer, debrief_counts
+from followup.wordfreq import word_frequencies
+
+
+@transaction.atomic
+def set_debrief_choices(workshop, text):
+    """Replaces the workshop's common answers and sends `debrief.changed` with the new counts."""
+    workshop.debrief_choices = text
+    workshop.save(update_fields=["debrief_choices", "updated_at"])
+    workshop.announce("debrief.changed", debrief_counts(workshop))
+
+
+def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_limit=25):
+    """Returns the debrief results: counts per common answer, word frequencies, and answers.
+
+    With include_answers False (a participant's view) the individual answers are left out;
+    with hide_names the answers carry no name or department.
+    """
+    language = get_language() or "en"
+    answers = list(DebriefAnswer.objects.of_workshop(workshop))
+    summary = debrief_counts(workshop, answers)
+    summary["questions"] = [
+        {
+            "key": key,
+            "text": getattr(workshop, f"question_{key}"),
+            "words": [
+                {"word": word, "count": count}
+                for word, count in word_frequencies(
+                    [getattr(a, f"answer_{key}") for a in answers],
+                    limit=word_limit,
+                    language=language,
+                )
+            ],
+        }
+        for key in ("value", "change")
+    ]
+    if include_answers:
+        summary["answers"] = [
+            {
+                "name": "" if hide_names else answer.participant.name,
+                "department": "" if hide_names else answer.participant.department,
+                "value": answer.answer_value,
+                "change": answer.answer_change,
+                "choices": answer.choices,
+                "updated_at": answer.updated_at,
+            }
+            for answer in answers
+        ]
+    return summary

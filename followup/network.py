@@ -1,0 +1,63 @@
+"""The connections a workshop made: room-mate pairs, and which of them are new."""
+
+from itertools import combinations
+
+from django.db.models import Q
+
+from breakouts.models import Room
+from workshops.models import Participant, Workshop, normalise_label
+
+
+def _email_key(email):
+    return (email or "").strip().casefold()
+
+
+def met_before(workshop):
+    """Returns the set of e-mail pairs (frozensets) who shared a room in an earlier workshop
+    run by this workshop's owner. People without an e-mail cannot be recognised: never met."""
+    earlier = (
+        Workshop.objects.hosted_by(workshop.owner)
+        .exclude(pk=workshop.pk)
+        .filter(
+            Q(created_at__lt=workshop.created_at)
+            | Q(created_at=workshop.created_at, pk__lt=workshop.pk)
+        )
+    )
+    rows = (
+        Participant.objects.filter(workshop__in=earlier, room__isnull=False)
+        .exclude(email="")
+        .values_list("room_id", "email")
+    )
+    by_room = {}
+    for room_id, email in rows:
+        by_room.setdefault(room_id, set()).add(_email_key(email))
+    pairs = set()
+    for emails in by_room.values():
+        pairs.update(frozenset(pair) for pair in combinations(sorted(emails), 2))
+    return pairs
+
+
+def connection_counts(workshop, rooms=None):
+    """Counts the room-mate pairs of a workshop, and the new cross-department and
+    cross-location ones among them.
+
+    A pair is *new* unless both e-mails shared a room in one of the owner's earlier
+    workshops. `rooms` may be Room objects with `members` prefetched (saves a query).
+    Returns {"pairs", "new_pairs", "cross_department", "cross_location"}.
+    """
+    if rooms is None:
+        rooms = Room.objects.filter(workshop=workshop).with_members()
+    met = met_before(workshop)
+    counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
+    for room in rooms:
+        for a, b in combinations(list(room.members.all()), 2):
+            counts["pairs"] += 1
+            key_a, key_b = _email_key(a.email), _email_key(b.email)
+            if key_a and key_b and frozenset((key_a, key_b)) in met:
+                continue
+            counts["new_pairs"] += 1
+            if normalise_label(a.department) != normalise_label(b.department):
+                counts["cross_department"] += 1
+            if normalise_label(a.location) != normalise_label(b.location):
+                counts["cross_location"] += 1
+    return counts
