@@ -147,8 +147,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # Browser tests serve the app from a second process, which must see the same file.
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-roundtable.sqlite3")}
+    # Browser tests serve the app from a second process, which must see the same file (it is
+    # handed the name); one file per test run, so two runs side by side never share one.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-roundtable-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
