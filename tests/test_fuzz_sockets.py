@@ -13,7 +13,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from live_helpers import make_workshop, open_socket
+from live_helpers import control_path, open_socket, room_path
 
 from breakouts import consumers
 from breakouts.control_ops import CONTROL_OPS
@@ -61,14 +61,6 @@ frames = st.lists(
 )
 
 
-def room_path(workshop):
-    return f"/ws/w/{workshop.join_code}/"
-
-
-def control_path(workshop):
-    return f"/ws/w/{workshop.join_code}/control/"
-
-
 async def send_raw(socket, frame):
     if isinstance(frame, bytes):
         await socket.comm.send_to(bytes_data=frame)
@@ -108,10 +100,10 @@ def forbidden_content():
 
 
 @pytest.fixture
-def fuzz_setup(facilitator, monkeypatch):
+def fuzz_setup(make_workshop, monkeypatch):
     # The rate limit is tested on its own; here every frame should reach the op pipeline.
     monkeypatch.setattr(consumers.LiveConsumer, "RATE_BURST", 10_000)
-    return make_workshop(facilitator, rooms=1, members=2)
+    return make_workshop(rooms=1, members=2)
 
 
 @FUZZ

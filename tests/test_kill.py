@@ -8,7 +8,7 @@ import signal
 import pytest
 import websockets
 from conftest import _free_port, start_daphne
-from live_helpers import make_workshop, session_cookie
+from live_helpers import session_cookie
 
 from breakouts.models import Item
 
@@ -70,8 +70,8 @@ async def resend_everything(url, cookie, origin):
     return acked
 
 
-def test_no_acked_op_is_lost_when_the_server_is_killed_mid_burst(facilitator):
-    workshop, _rooms, people = make_workshop(facilitator, rooms=1, members=2)
+def test_no_acked_op_is_lost_when_the_server_is_killed_mid_burst(make_workshop):
+    workshop, _rooms, people = make_workshop(rooms=1, members=2)
     name, value = session_cookie(people[1][1])
     cookie = {name.decode(): value.decode()}
     port = _free_port()
