@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from live import writer as writer_module
 from live.models import AppliedOp
 from live.pipeline import Actor, OpError, OpTable
 from live.writer import Job, Writer
@@ -63,6 +64,9 @@ class Batch:
             return rev
 
         monkeypatch.setitem(table.handlers, "challenge.add", watched)
+        # No SQLite checkpointer thread for these writers: it would outlive the test and touch
+        # the database during later tests that may not (the writers themselves go idle).
+        monkeypatch.setattr(writer_module, "BACKGROUND_CHECKPOINTS", False)
 
     def run(self, titles):
         """Submits "gate" then one op per `{op id: title}`; returns the replies by op id."""
