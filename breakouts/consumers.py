@@ -25,14 +25,14 @@ from breakouts.access import room_of_participant
 from breakouts.control_ops import CONTROL_OPS
 from breakouts.control_state import control_state
 from breakouts.models import STEP_ORDER, Room
-from breakouts.ops import ROOM_OPS
+from breakouts.ops import ROOM_OPS, check_proposal
 from breakouts.previews import NotePreviews
 from breakouts.snapshot import room_state
 from live import events
 from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer
 from live.framing import encode
 from live.groups import control_group, room_group, workshop_group
-from live.pipeline import Actor
+from live.pipeline import Actor, OpError, error_frame
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.models import Participant, Workshop
 from workshops.snapshot import encoded_workshop_state
@@ -211,16 +211,10 @@ class ParticipantConsumer(LiveConsumer):
             return self.error(op_id, "not_found", _("You are not in a room."))
         if not self.actor.may_write:
             return self.error(op_id, "forbidden", _("Join the room as facilitator to change it."))
-        challenge = frame.get("challenge")
-        if isinstance(challenge, bool) or not isinstance(challenge, int):
-            return self.error(op_id, "invalid", _("“challenge” must be a whole number."))
-        exists = await database_sync_to_async(
-            lambda: Workshop.objects.get(pk=self.workshop_id).challenges.filter(
-                pk=challenge
-            ).exists()
-        )()
-        if not exists:
-            return self.error(op_id, "not_found", _("This challenge does not exist."))
+        try:
+            challenge = await database_sync_to_async(check_proposal)(frame, self.actor)
+        except OpError as refused:
+            return self.reply(error_frame(op_id, refused))
         self.send_ephemeral(
             "challenge.proposed", {"challenge": challenge, "by": self.participant_id}
         )

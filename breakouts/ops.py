@@ -33,6 +33,16 @@ def authorize(actor):
 
 ROOM_OPS = OpTable("room", authorize=authorize)
 
+
+def check_proposal(frame, actor):
+    """Returns the challenge id a member may propose to the scribe (nothing is stored: the
+    socket answers `challenge.propose` itself), or raises OpError."""
+    challenge = int_field(frame, "challenge")
+    authorize(actor)
+    if not Workshop.objects.filter(pk=actor.workshop_id, challenges__pk=challenge).exists():
+        raise OpError("not_found", _("This challenge does not exist."))
+    return challenge
+
 ROOM_CHECK_SQL = (
     "SELECT r.scribe_id, r.number, w.phase FROM breakouts_room r "
     "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s AND r.workshop_id = %s"
