@@ -11,7 +11,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from live_helpers import ORIGIN, make_workshop, open_socket, session_cookie, stop_hub  # noqa: F401
+from live_helpers import ORIGIN, open_socket, session_cookie, stop_hub  # noqa: F401
+from workshop_builder import build_workshop
 
 from breakouts.consumers import ControlConsumer, ParticipantConsumer
 from breakouts.control_ops import CONTROL_OPS
@@ -94,7 +95,7 @@ def control_frame(op, world):
 
 
 def build_world(owner, op):
-    workshop, rooms, people = make_workshop(owner, rooms=2, members=3)
+    workshop, rooms, people = build_workshop(owner, rooms=2, members=3)
     room = rooms[0]
     scribe, member = people[1][0], people[1][1]
     bob = User.objects.create_user(f"bob-{workshop.pk}", "", "pw-bob-123456")
@@ -168,7 +169,7 @@ async def refused_with(path, participant=None, user=None):
 
 async def test_who_cannot_open_the_sockets_at_all(facilitator, outsider):
     world = await db(build_world)(facilitator, "sync")
-    other = await db(make_workshop)(outsider, rooms=1, members=1)
+    other = await db(build_workshop)(outsider, rooms=1, members=1)
     code = world["workshop"].join_code
     stranger_in_other_workshop = other[2][1][0]
     in_other_room = await db(lambda: world["workshop"].participants.filter(
