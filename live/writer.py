@@ -32,7 +32,11 @@ logger = logging.getLogger(__name__)
 MAX_BATCH = 500
 # SQLite: commits on the writer never run a WAL checkpoint (its fsyncs would stall every op
 # queued behind it); a separate thread checkpoints passively once a second instead.
-BACKGROUND_CHECKPOINTS = os.environ.get("ROUNDTABLE_WAL_CHECKPOINTER", "1") != "0"
+# Not inside the test runner's own process: its writer outlives single tests, and a thread
+# waking in a test without database access would fail there (servers it starts keep it).
+BACKGROUND_CHECKPOINTS = (
+    os.environ.get("ROUNDTABLE_WAL_CHECKPOINTER", "1") != "0" and "pytest" not in sys.modules
+)
 CHECKPOINT_EVERY = 1.0
 # SQLite's own busy handler sleeps 5, 10 … 100 ms when another process holds the write lock;
 # the writer polls instead (the other writer holds it for a batch, i.e. a millisecond or two).
