@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from config import throttle
 from workshops import services
 from workshops.access import (
     get_participant_by_token,
@@ -30,10 +31,21 @@ def join(request):
 
 
 def join_code(request, code):
-    """The join form of the workshop with this code; a friendly 404 page for unknown codes."""
+    """The join form of the workshop with this code; a friendly 404 page for unknown codes.
+
+    Unknown codes are throttled per client address; known codes never count, so a whole office
+    joining from one address is never slowed. Once a client's budget is spent, every code gets
+    the 429 page, so the answers stop telling right from wrong.
+    """
+    refused = throttle.join_guesses.blocked(request)
+    if refused is not None:
+        return refused
     try:
         workshop = get_workshop_by_code(code)
     except Http404:
+        refused = throttle.join_guesses.spend(request)
+        if refused is not None:
+            return refused
         return render(request, "workshops/join_unknown.html", {"code": code.upper()}, status=404)
     return _join_page(request, workshop)
 
