@@ -16,7 +16,9 @@ from config.asgi import application
 from workshops.access import remember_participant
 from workshops.models import Challenge, Participant, Workshop
 
+# A browser on http://127.0.0.1 sends both; config/origin.py compares them.
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")
 
 
 def make_workshop(owner, *, rooms=2, members=3, phase=Workshop.Phase.BREAKOUTS):
@@ -128,7 +130,7 @@ class Socket:
 
 async def open_socket(path, participant=None, user=None, *, expect_state=True):
     cookie = await database_sync_to_async(session_cookie)(participant, user)
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, cookie])
     connected, _ = await communicator.connect(timeout=5)
     assert connected
     socket = Socket(communicator)
