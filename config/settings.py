@@ -291,7 +291,10 @@ RATELIMIT_IP_META_KEY = "config.throttle.client_ip"
 THROTTLE_JOIN_GUESSES = os.environ.get("THROTTLE_JOIN_GUESSES", "60/10m")
 THROTTLE_SIGNUP = os.environ.get("THROTTLE_SIGNUP", "10/h")
 THROTTLE_PASSWORD_RESET = os.environ.get("THROTTLE_PASSWORD_RESET", "10/h")
-for _name in ("THROTTLE_JOIN_GUESSES", "THROTTLE_SIGNUP", "THROTTLE_PASSWORD_RESET"):
+THROTTLE_LINK_EMAILS = os.environ.get("THROTTLE_LINK_EMAILS", "10/h")
+for _name in (
+    "THROTTLE_JOIN_GUESSES", "THROTTLE_SIGNUP", "THROTTLE_PASSWORD_RESET", "THROTTLE_LINK_EMAILS"
+):
     if not re.fullmatch(r"\d+/\d*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(
             f"{_name} must be a rate like 60/10m (count/period, period in s, m, h or d); "

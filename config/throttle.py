@@ -96,6 +96,11 @@ password_resets_per_address = Throttle(
     reason=_("Too many password reset requests for this e-mail address."),
 )
 
+link_emails = Throttle(
+    "personal-link-email", "THROTTLE_LINK_EMAILS",
+    reason=_("Too many personal links were e-mailed from your network."),
+)
+
 
 def login_locked_out(request, response, credentials):
     """django-axes' lockout answer: the 429 page, for as long as the cool-off lasts."""

@@ -393,6 +393,20 @@ class ParticipantQuerySet(models.QuerySet):
     def in_room(self, room):
         return self.filter(room=room)
 
+    def possibly_same_person(self, name, email=""):
+        """Returns the participants who may be the person joining as `name` (and `email`).
+
+        Names match case- and space-insensitively (in Python, so that "ÉLODIE" is "élodie" on
+        SQLite too); when both sides gave an e-mail, the addresses must match as well.
+        """
+        key, email = normalise_label(name), (email or "").strip().casefold()
+        return [
+            participant
+            for participant in self.only("pk", "name", "email", "department", "location")
+            if normalise_label(participant.name) == key
+            and not (email and participant.email and participant.email.casefold() != email)
+        ]
+
 
 class Participant(models.Model):
     class Sharing(models.TextChoices):

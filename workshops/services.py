@@ -4,7 +4,9 @@ Each function stores its change, bumps the workshop revision in the same transac
 queues the matching `participant.*` event, which `breakouts.events` sends after commit.
 """
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from breakouts import events
 from workshops.live import challenge_public, participant_public
@@ -98,3 +100,12 @@ def announce_challenges(workshop):
         workshop, "challenges.changed",
         {"challenges": [challenge_public(c) for c in workshop.challenges.all()]},
     )
+
+
+def send_personal_link(participant, link):
+    """E-mails the participant their personal link, to the address they gave when joining."""
+    context = {"participant": participant, "workshop": participant.workshop, "link": link}
+    subject = render_to_string("workshops/email/personal_link_subject.txt", context)
+    subject = " ".join(subject.split())
+    body = render_to_string("workshops/email/personal_link.txt", context)
+    send_mail(subject, body, None, [participant.email])
