@@ -48,6 +48,7 @@ def url_patterns(patterns=None, namespace=None):
 ALL_URLS = sorted({name for name, _ in url_patterns()})
 APP_URLS = [name for name in ALL_URLS if not name.startswith("admin:")]
 ADMIN_URLS = [name for name in ALL_URLS if name.startswith("admin:")]
+CLIENT = Client()
 
 
 class World:
@@ -107,7 +108,10 @@ class World:
         return {key: values[key] for key in pattern.pattern.regex.groupindex}
 
     def client(self, role):
-        client = Client()
+        # One Client for all: each new one loads the middleware (WhiteNoise scans the static
+        # files); clearing the cookies makes it a new browser.
+        client = CLIENT
+        client.cookies.clear()
         if role in self.users:
             client.force_login(self.users[role])
         elif role in self.participants:
