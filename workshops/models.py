@@ -400,12 +400,13 @@ class ParticipantQuerySet(models.QuerySet):
         SQLite too); when both sides gave an e-mail, the addresses must match as well.
         """
         key, email = normalise_label(name), (email or "").strip().casefold()
-        return [
-            participant
-            for participant in self.only("pk", "name", "email", "department", "location")
-            if normalise_label(participant.name) == key
-            and not (email and participant.email and participant.email.casefold() != email)
+        same = [
+            pk
+            for pk, other_name, other_email in self.values_list("pk", "name", "email")
+            if normalise_label(other_name) == key
+            and not (email and other_email and other_email.casefold() != email)
         ]
+        return list(self.filter(pk__in=same)) if same else []
 
 
 class Participant(models.Model):
