@@ -2,6 +2,7 @@
 and goes live in Chromium without one `securitypolicyviolation`."""
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 from report_helpers import make_workshop, member
 
@@ -81,6 +82,14 @@ def test_main_pages_log_no_csp_violation(new_context, signed_in_context, facilit
     check(host, f"/w/{code}/debrief/results/")
     check(person, f"/w/{code}/debrief/")
     check(person, f"/w/{code}/network/")
+
+    admin = User.objects.create_superuser("root", "root@example.com", "x")
+    staff = Visitor(signed_in_context(admin))
+    for url in [
+        "/admin/", "/admin/workshops/workshop/", f"/admin/workshops/workshop/{workshop.pk}/change/",
+        "/admin/auth/user/add/",
+    ]:
+        check(staff, url)
 
     assert violations == {}
 
