@@ -416,5 +416,6 @@ def test_a_waiting_browser_can_cancel_and_join_as_someone_new(client, workshop):
     join(client, workshop, action="ask_facilitator", participant=ana.pk)
     response = client.post(join_url(workshop), {"action": "cancel_claim"})
     assert "Your name" in response.content.decode()
+    assert not response.context["form"].is_bound  # a fresh form, not a page of errors
     assert join(client, workshop, name="Ana B.").status_code == 302
     assert workshop.participants.count() == 2

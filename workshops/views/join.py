@@ -83,8 +83,9 @@ def _join_page(request, workshop):
     waiting = _pending_claim(request, workshop, cancel=action == "cancel_claim")
     if waiting is not None:
         return waiting
-    form = ParticipantForm(request.POST or None, workshop=workshop)
-    if request.method == "POST" and form.is_valid():
+    sent = request.POST if request.method == "POST" and action != "cancel_claim" else None
+    form = ParticipantForm(sent, workshop=workshop)
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if action != "someone_else":
             matches = workshop.participants.possibly_same_person(data["name"], data["email"])
