@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import rooms as rooms_bench  # noqa: E402  (bench/rooms.py: the shared machinery)
@@ -80,8 +81,8 @@ async def run_load(port, layout, rooms, members, rate, duration, concurrency):
     async def open_socket(url, cookie):
         async with gate:
             ws = await connect(url, additional_headers=[("Cookie", cookie)],
-                               origin="http://127.0.0.1", compression=None, max_size=2**24,
-                               ping_interval=None, open_timeout=60)
+                               origin="http://" + urlsplit(url).netloc, compression=None,
+                               max_size=2**24, ping_interval=None, open_timeout=60)
             while True:
                 frame = json.loads(await ws.recv())
                 if frame.get("type") == "state":

@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTE_BYTES = 200
@@ -251,7 +252,7 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
             for attempt in range(5):
                 try:
                     ws = await connect(
-                        url, additional_headers=headers, origin="http://127.0.0.1",
+                        url, additional_headers=headers, origin="http://" + urlsplit(url).netloc,
                         compression=None, max_size=2**22, ping_interval=None, open_timeout=60,
                     )
                     break

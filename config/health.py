@@ -1,6 +1,7 @@
 """`/healthz`: what a load balancer in front of several Daphne processes asks."""
 
 import asyncio
+import logging
 import time
 
 from asgiref.sync import sync_to_async
@@ -9,6 +10,8 @@ from django.db import connection
 from django.http import JsonResponse
 
 LAYER_TIMEOUT = 2.0
+
+logger = logging.getLogger(__name__)
 
 
 def _check_database():
@@ -28,19 +31,21 @@ async def _check_layer():
 
 
 async def healthz(request):
-    """Returns 200 when the database and the channel layer answer, else 503 naming what failed."""
-    checks = {}
+    """Returns 200 when the database and the channel layer answer, else 503 naming what failed.
+
+    The body names the failing parts only: what went wrong (which may carry backend addresses)
+    goes to the log, and to signed-in staff users, never to anonymous callers.
+    """
+    checks, details = {}, {}
     started = time.perf_counter()
-    try:
-        await sync_to_async(_check_database, thread_sensitive=True)()
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {exc.__class__.__name__}: {exc}"
-    try:
-        await _check_layer()
-        checks["channel_layer"] = "ok"
-    except Exception as exc:
-        checks["channel_layer"] = f"error: {exc.__class__.__name__}: {exc}"
+    for name, check in (("database", _run_database_check), ("channel_layer", _check_layer)):
+        try:
+            await check()
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = "error"
+            details[name] = f"{exc.__class__.__name__}: {exc}"
+            logger.error("Health check %s failed: %s", name, details[name], exc_info=exc)
     failing = [name for name, result in checks.items() if result != "ok"]
     body = {
         "status": "ok" if not failing else "unavailable",
@@ -48,4 +53,10 @@ async def healthz(request):
         "checks": checks,
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+    if details and (await request.auser()).is_staff:
+        body["details"] = details
     return JsonResponse(body, status=503 if failing else 200)
+
+
+async def _run_database_check():
+    await sync_to_async(_check_database, thread_sensitive=True)()

@@ -5,10 +5,13 @@ message that names the variable, instead of failing later in a request.
 """
 
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "channels",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -91,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +182,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the throttles' counters (config/throttle.py), so every process must share it:
+# Redis when REDIS_URL is set, else the one process's memory. Tests keep their own counters.
+if REDIS_URL and not TESTING:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_PREFIX", "roundtable") + ":cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -182,6 +203,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out client or account before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workshops:list"
@@ -238,6 +265,51 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). Pages carry no inline script or style attribute
+# (../shared/DESIGN.md), so nothing inline is allowed; config.csp adds this site's ws:/wss:
+# origin to connect-src per request. data: images are Bootstrap's CSS icons (select arrows,
+# close buttons, the navbar toggler).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Throttles (README, "Security"). The client is REMOTE_ADDR: behind a reverse proxy, run
+# Daphne with --proxy-headers so that it is the browser's address, not the proxy's.
+# Log-in (django-axes): AXES_FAILURE_LIMIT failures for one account, or from one address,
+# lock that account or address out for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "config.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.throttle.login_locked_out"
+AXES_VERBOSE = False
+RATELIMIT_IP_META_KEY = "config.throttle.client_ip"
+# Guesses per client address (django-ratelimit rates: count/period, period in s, m, h or d).
+# Only unknown join codes count: a whole office joining from one address is never slowed.
+THROTTLE_JOIN_GUESSES = os.environ.get("THROTTLE_JOIN_GUESSES", "60/10m")
+THROTTLE_SIGNUP = os.environ.get("THROTTLE_SIGNUP", "10/h")
+THROTTLE_PASSWORD_RESET = os.environ.get("THROTTLE_PASSWORD_RESET", "10/h")
+THROTTLE_LINK_EMAILS = os.environ.get("THROTTLE_LINK_EMAILS", "10/h")
+for _name in (
+    "THROTTLE_JOIN_GUESSES", "THROTTLE_SIGNUP", "THROTTLE_PASSWORD_RESET", "THROTTLE_LINK_EMAILS"
+):
+    if not re.fullmatch(r"\d+/\d*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(
+            f"{_name} must be a rate like 60/10m (count/period, period in s, m, h or d); "
+            f"got {globals()[_name]!r}"
+        )
 
 LOGGING = {
     "version": 1,

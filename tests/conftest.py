@@ -56,6 +56,14 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test starts with empty throttle counters (they live in the process's cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # -- people ---------------------------------------------------------------------------------
 
 

@@ -14,7 +14,9 @@ from live import events
 from live import hub as hub_module
 from workshops.access import remember_participant
 
+# A browser on http://127.0.0.1 sends both; config/origin.py compares them.
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")
 
 
 def room_path(workshop, query=""):
@@ -126,7 +128,7 @@ async def close_all(*sockets):
 
 async def open_socket(path, participant=None, user=None, *, expect_state=True):
     cookie = await database_sync_to_async(session_cookie)(participant, user)
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, cookie])
     connected, _ = await communicator.connect(timeout=5)
     assert connected
     socket = Socket(communicator)

@@ -11,7 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
-from live_helpers import ORIGIN, open_socket, session_cookie, stop_hub  # noqa: F401
+from live_helpers import HOST, ORIGIN, open_socket, session_cookie, stop_hub  # noqa: F401
 from workshop_builder import build_workshop
 
 from breakouts.consumers import ControlConsumer, ParticipantConsumer
@@ -159,7 +159,7 @@ async def test_control_ops_follow_the_matrix(op, facilitator):
 
 async def refused_with(path, participant=None, user=None):
     cookie = await db(session_cookie)(participant, user)
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie])
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST, cookie])
     connected, _ = await communicator.connect(timeout=5)
     assert connected  # accepted, then closed with a code
     message = await communicator.receive_output(timeout=5)

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
-from live_helpers import ORIGIN, close_all, control_path, open_socket, room_path, stop_hub  # noqa: F401
+from live_helpers import HOST, ORIGIN, close_all, control_path, open_socket, room_path, stop_hub  # noqa: F401,E501
 
 from breakouts.control_state import NOTE_PREVIEW_CHARS
 from breakouts.models import Broadcast, HelpRequest, Room
@@ -68,7 +68,9 @@ async def test_participant_is_refused(setup):
 
 async def test_stranger_is_refused(setup):
     workshop, _rooms, _people = setup
-    communicator = WebsocketCommunicator(application, control_path(workshop), headers=[ORIGIN])
+    communicator = WebsocketCommunicator(
+        application, control_path(workshop), headers=[ORIGIN, HOST]
+    )
     connected, _ = await communicator.connect()
     assert connected
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4404}

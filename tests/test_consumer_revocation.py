@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
-from live_helpers import ORIGIN, Socket, open_socket, stop_hub  # noqa: F401
+from live_helpers import HOST, ORIGIN, Socket, open_socket, stop_hub  # noqa: F401
 
 from breakouts.models import Broadcast
 from config.asgi import application
@@ -71,7 +71,7 @@ async def test_logging_out_closes_the_sockets_of_that_session(setup):
     await db(browser.force_login)(bob)
     cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
     comm = WebsocketCommunicator(
-        application, f"/ws/w/{workshop.join_code}/control/", headers=[ORIGIN, cookie]
+        application, f"/ws/w/{workshop.join_code}/control/", headers=[ORIGIN, HOST, cookie]
     )
     assert (await comm.connect(timeout=5))[0]
     control = Socket(comm)

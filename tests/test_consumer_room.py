@@ -6,7 +6,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from live_helpers import ORIGIN, close_all, open_socket, room_path, room_sockets, stop_hub  # noqa: F401
+from live_helpers import HOST, ORIGIN, close_all, open_socket, room_path, room_sockets, stop_hub  # noqa: F401,E501
 
 from breakouts import consumers
 from breakouts.models import Item, Note
@@ -38,7 +38,7 @@ async def test_participant_gets_state_of_workshop_and_own_room(setup):
 
 async def test_stranger_is_refused_with_4404(setup):
     workshop, _rooms, _people = setup
-    communicator = WebsocketCommunicator(application, room_path(workshop), headers=[ORIGIN])
+    communicator = WebsocketCommunicator(application, room_path(workshop), headers=[ORIGIN, HOST])
     connected, _ = await communicator.connect()
     assert connected
     assert await communicator.receive_output() == {"type": "websocket.close", "code": 4404}

@@ -312,3 +312,103 @@ def test_lobby_after_breakouts_links_to_network_actions_and_report(
     ]:
         assert label in page
         assert f"/w/{workshop.join_code}/{path}" in page
+
+
+# -- rejoining from a new browser: "Is this you?" -----------------------------------------------
+
+
+def test_same_name_from_a_new_browser_asks_is_this_you_instead_of_a_duplicate(client, workshop):
+    join(Client(), workshop, name="Ana", department="Sales", location="Lyon")
+    response = join(client, workshop, name="  ana ", department="Finance", location="Oslo")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Is this you?" in page
+    assert "Sales · Lyon" in page
+    assert "ask a facilitator to confirm it" in page
+    assert "e-mail me my personal link" not in page  # no address on file
+    assert workshop.participants.count() == 1
+    assert participant_from_session(client.session, workshop) is None
+
+
+def test_same_name_with_another_e_mail_is_another_person(client, workshop):
+    join(Client(), workshop, email="ana@example.com")
+    assert join(client, workshop, email="ana.other@example.com").status_code == 302
+    assert workshop.participants.count() == 2
+
+
+def test_a_returning_participant_gets_their_personal_link_by_e_mail(client, workshop, mailoutbox):
+    first = Client()
+    join(first, workshop, email="ana@example.com")
+    ana = workshop.participants.get()
+    response = join(client, workshop)  # no e-mail typed this time
+    assert "e-mail me my personal link" in response.content.decode()
+    response = join(client, workshop, action="email_link", participant=ana.pk)
+    assert "Check your e-mail" in response.content.decode()
+    assert workshop.participants.count() == 1
+    [message] = mailoutbox
+    assert message.to == ["ana@example.com"]
+    assert f"http://testserver/p/{ana.token}/" in message.body
+    assert client.get(f"/p/{ana.token}/").status_code == 302
+    assert participant_from_session(client.session, workshop) == ana
+
+
+def test_the_link_goes_only_to_a_participant_who_matches(client, workshop, mailoutbox):
+    join(Client(), workshop, name="Ana", email="ana@example.com")
+    join(Client(), workshop, name="Bo", email="bo@example.com")
+    bo = workshop.participants.get(name="Bo")
+    response = join(client, workshop, name="Ana", action="email_link", participant=bo.pk)
+    assert "Is this you?" in response.content.decode()
+    assert mailoutbox == []
+
+
+def test_someone_else_with_the_same_name_joins_explicitly(client, workshop):
+    join(Client(), workshop)
+    response = join(client, workshop, name="Ana M.", action="someone_else")
+    assert response.status_code == 302
+    assert sorted(workshop.participants.values_list("name", flat=True)) == ["Ana", "Ana M."]
+    response = join(Client(), workshop, action="someone_else")
+    assert response.status_code == 302
+    assert workshop.participants.filter(name="Ana").count() == 2
+
+
+def test_a_facilitator_confirms_a_returning_participant_by_code(
+    client, workshop, facilitator_client
+):
+    join(Client(), workshop)
+    ana = workshop.participants.get()
+    new_device = Client()
+    response = join(new_device, workshop, action="ask_facilitator", participant=ana.pk)
+    assert "Show this code to a facilitator" in response.content.decode()
+    code = response.context["code"]
+    assert len(code) == 6 and code.isdigit()
+    # Until a facilitator confirms, the join page keeps showing the code.
+    assert new_device.get(join_url(workshop)).context["code"] == code
+
+    rejoin = reverse("workshops:rejoin_confirm", args=[workshop.join_code])
+    response = facilitator_client.post(rejoin, {"claim": f"{code[:3]} {code[3:]}"})
+    assert "asks to continue as <strong>Ana</strong>" in response.content.decode()
+    assert participant_from_session(new_device.session, workshop) is None
+    response = facilitator_client.post(rejoin, {"claim": code, "confirm": "1"})
+    assert response.status_code == 302
+
+    response = new_device.get(join_url(workshop))
+    assert response.url == reverse("workshops:lobby", args=[workshop.join_code])
+    assert participant_from_session(new_device.session, workshop) == ana
+    assert workshop.participants.count() == 1
+
+
+def test_a_wrong_confirmation_code_confirms_nobody(workshop, facilitator_client):
+    rejoin = reverse("workshops:rejoin_confirm", args=[workshop.join_code])
+    response = facilitator_client.post(rejoin, {"claim": "123456", "confirm": "1"}, follow=True)
+    assert "No one is waiting with this code" in response.content.decode()
+
+
+def test_a_waiting_browser_can_cancel_and_join_as_someone_new(client, workshop):
+    join(Client(), workshop)
+    ana = workshop.participants.get()
+    join(client, workshop, action="ask_facilitator", participant=ana.pk)
+    response = client.post(join_url(workshop), {"action": "cancel_claim"})
+    assert "Your name" in response.content.decode()
+    assert not response.context["form"].is_bound  # a fresh form, not a page of errors
+    assert join(client, workshop, name="Ana B.").status_code == 302
+    assert workshop.participants.count() == 2

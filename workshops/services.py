@@ -4,7 +4,9 @@ Each function stores its change and announces the matching `participant.*` event
 transaction (`Workshop.announce`: the revision is bumped, the event leaves after commit).
 """
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from workshops.models import Participant, Workshop
 from workshops.signals import participant_joined
@@ -76,3 +78,12 @@ def announce_challenges(workshop):
     workshop.announce(
         "challenges.changed", {"challenges": [c.public() for c in workshop.challenges.all()]}
     )
+
+
+def send_personal_link(participant, link):
+    """E-mails the participant their personal link, to the address they gave when joining."""
+    context = {"participant": participant, "workshop": participant.workshop, "link": link}
+    subject = render_to_string("workshops/email/personal_link_subject.txt", context)
+    subject = " ".join(subject.split())
+    body = render_to_string("workshops/email/personal_link.txt", context)
+    send_mail(subject, body, None, [participant.email])

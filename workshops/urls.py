@@ -57,6 +57,7 @@ urlpatterns = [
     ),
     path(manage + "qr.svg", invite.qr_svg, name="qr"),
     path(manage + "invite/", invite.invite_screen, name="invite"),
+    path(manage + "rejoin/", join.rejoin_confirm, name="rejoin_confirm"),
     # Participants
     path("join/", join.join, name="join"),
     path("join/<str:code>/", join.join_code, name="join_code"),

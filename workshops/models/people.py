@@ -6,12 +6,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from live import events
-from workshops.models.workshop import new_secret_token
+from workshops.models.workshop import new_secret_token, normalise_label
 
 
 class ParticipantQuerySet(models.QuerySet):
     def in_room(self, room):
         return self.filter(room=room)
+
+    def possibly_same_person(self, name, email=""):
+        """Returns the participants who may be the person joining as `name` (and `email`).
+
+        Names match case- and space-insensitively (in Python, so that "ÉLODIE" is "élodie" on
+        SQLite too); when both sides gave an e-mail, the addresses must match as well.
+        """
+        key, email = normalise_label(name), (email or "").strip().casefold()
+        same = [
+            pk
+            for pk, other_name, other_email in self.values_list("pk", "name", "email")
+            if normalise_label(other_name) == key
+            and not (email and other_email and other_email.casefold() != email)
+        ]
+        return list(self.filter(pk__in=same)) if same else []
 
 
 class Participant(models.Model):
