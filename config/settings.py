@@ -182,7 +182,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# The cache holds the throttles' counters (config/throttle.py), so every process must share it:
+# The cache holds the throttles' counters (workshops/throttle.py), so every process must share it:
 # Redis when REDIS_URL is set, else the one process's memory. Tests keep their own counters.
 if REDIS_URL and not TESTING:
     CACHES = {
@@ -292,10 +292,10 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_CLIENT_IP_CALLABLE = "config.throttle.client_ip"
-AXES_LOCKOUT_CALLABLE = "config.throttle.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "workshops.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "workshops.throttle.login_locked_out"
 AXES_VERBOSE = False
-RATELIMIT_IP_META_KEY = "config.throttle.client_ip"
+RATELIMIT_IP_META_KEY = "workshops.throttle.client_ip"
 # Guesses per client address (django-ratelimit rates: count/period, period in s, m, h or d).
 # Only unknown join codes count: a whole office joining from one address is never slowed.
 THROTTLE_JOIN_GUESSES = os.environ.get("THROTTLE_JOIN_GUESSES", "60/10m")

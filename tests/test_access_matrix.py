@@ -142,7 +142,12 @@ GET, POST, L, R = "GET", "POST", "login", "302"
 RULES = {
     "breakouts:control": (GET, row(L, 404, L, 404, 404, 404, 200, 200, 404)),
     "breakouts:plan": (GET, row(L, 404, L, L, L, L, R, R, 404)),
-    "breakouts:plan_action": (POST, row(L, 404, L, L, L, L, R, R, 404)),
+    **{
+        f"breakouts:plan_{change}": (POST, row(L, 404, L, L, L, L, R, R, 404))
+        for change in (
+            "reshuffle", "move", "pin", "unpin", "apart_add", "apart_remove", "start",
+        )
+    },
     "breakouts:plenary": (GET, row(404, 404, 404, R, R, R, 200, 200, 404)),
     "breakouts:plenary_room": (GET, row(404, 404, 404, 403, 200, 200, 200, 200, 404)),
     "breakouts:room": (GET, row(404, 404, 404, 403, 200, 200, 200, 200, 404)),

@@ -2,7 +2,7 @@
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from live_helpers import make_workshop, session_cookie, stop_hub  # noqa: F401
+from live_helpers import session_cookie, stop_hub  # noqa: F401
 
 from config.asgi import application
 
@@ -12,9 +12,9 @@ SITE = [(b"host", b"127.0.0.1:8000")]
 
 
 @pytest.fixture
-def member_socket(facilitator):
+def member_socket(make_workshop):
     """Returns (path, cookie header) of a room member's socket."""
-    workshop, _rooms, people = make_workshop(facilitator, rooms=1, members=2)
+    workshop, _rooms, people = make_workshop(rooms=1, members=2)
     return f"/ws/w/{workshop.join_code}/", session_cookie(participant=people[1][1])
 
 

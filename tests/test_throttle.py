@@ -48,7 +48,7 @@ def assert_throttled(response):
 
 
 def test_a_thousand_people_join_from_one_address_while_wrong_codes_get_429(
-    workshop, sent_events, settings
+    workshop, settings
 ):
     settings.THROTTLE_JOIN_GUESSES = "60/10m"
     # One frozen instant: all of it happens "within a minute", inside one counting window.

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from config import throttle
+from workshops import throttle
 from workshops.views import accounts
 
 password_reset = throttle.password_resets_per_address.on_post(

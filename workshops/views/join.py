@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config import throttle
-from workshops import services
+from workshops import services, throttle
 from workshops.access import (
     get_participant_by_token,
     get_workshop_by_code,
