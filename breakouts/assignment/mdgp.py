@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from .inputs import check_number, check_seed
+from .population import evolve
 from .tabu import TabuSearch
 
 
@@ -79,4 +80,4 @@ def solve_mdgp(distance, group_sizes, *, seed: int, time_limit: float) -> list[i
     d = distance_matrix(distance)
     lows, highs = group_bounds(group_sizes, len(d))
     search = TabuSearch(d, lows, highs, np.random.default_rng(seed), started + time_limit)
-    return search.iterate(search.random_solution()).tolist()
+    return evolve(search).tolist()

@@ -30,9 +30,12 @@ class TabuSearch:
     TENURE = (1 / 40, 1 / 15)
     STRENGTH = (1 / 20, 1 / 8)
     STALL = 1.0
+    # Share of the elements (at least MIN_CANDIDATES) whose swaps a tabu step weighs.
+    CANDIDATES = 0.25
+    MIN_CANDIDATES = 48
 
     def __init__(self, d, lows, highs, rng, deadline, fixed=None):
-        self.d, self.d2 = d, 2 * d
+        self.d = d
         self.n, self.G = len(d), len(lows)
         # Fixed elements never move (the planner's pinned people and keep-together groups).
         self.fixed = np.zeros(self.n, dtype=bool) if fixed is None else np.asarray(fixed, bool)
@@ -41,20 +44,71 @@ class TabuSearch:
         self.rng, self.deadline = rng, deadline
         self.rows = np.arange(self.n)
         self.tolerance = TOLERANCE * max(1.0, float(d.max()))
+        # Swap gains are single precision: the n x n arithmetic of every step is memory-bound,
+        # and choosing among swaps needs no more than about six significant digits.
+        self.d2 = (2 * d).astype(np.float32)
+        self.step_tolerance = 1e-5 * max(1.0, float(d.max()))
         self.has_moves = bool((lows != highs).any())
         # Reused n x n buffers: allocating them afresh every step costs more than the arithmetic.
-        self.towards = np.empty((self.n, self.n))
-        self.swaps = np.empty((self.n, self.n))
+        self.towards = np.empty((self.n, self.n), dtype=np.float32)
+        self.swaps = np.empty((self.n, self.n), dtype=np.float32)
+
+    def with_sizes(self, sizes):
+        """Returns a search of the same problem, deadline and random stream with every group
+        held at exactly the given ``sizes``."""
+        sizes = np.asarray(sizes, dtype=np.int64)
+        return TabuSearch(self.d, sizes, sizes, self.rng, self.deadline, fixed=self.fixed)
 
     def time_left(self):
         return time.perf_counter() < self.deadline
 
-    def random_solution(self):
-        sizes = self.lows.copy()
-        slots = np.repeat(np.arange(self.G), self.highs - self.lows)
-        chosen = self.rng.choice(slots.size, size=self.n - int(sizes.sum()), replace=False)
-        sizes += np.bincount(slots[chosen], minlength=self.G)
+    def random_solution(self, sizes=None):
+        """Returns a random grouping, with the given group ``sizes`` or random ones."""
+        if sizes is None:
+            sizes = self.lows.copy()
+            slots = np.repeat(np.arange(self.G), self.highs - self.lows)
+            chosen = self.rng.choice(slots.size, size=self.n - int(sizes.sum()), replace=False)
+            sizes += np.bincount(slots[chosen], minlength=self.G)
         return self.rng.permutation(np.repeat(np.arange(self.G), sizes))
+
+    def most_pairs_sizes(self):
+        """Returns group sizes within the bounds that hold the most pairs (sum of C(size, 2)),
+        ties broken at random.
+
+        On average every pair is worth the mean distance, so these sizes are where good
+        groupings of groups of different sizes are (the search can hardly move a solution from
+        one size pattern to another: every step of the way loses pairs). Dynamic programming
+        over the groups, or a greedy fill when that table would be large.
+        """
+        lows, highs, G = self.lows, self.highs, self.G
+        order = self.rng.permutation(G)
+        spare = self.n - int(lows.sum())
+        if G * (spare + 1) * (int((highs - lows).max()) + 1) > 5_000_000:
+            sizes = lows.copy()
+            for g in sorted(order.tolist(), key=lambda g: -int(highs[g])):
+                sizes[g] += min(spare, int(highs[g] - lows[g]))
+                spare -= int(sizes[g] - lows[g])
+            return sizes
+        # best[k]: most pairs using k spare elements over the groups so far; choice[t][k]: extra
+        # elements given to the t-th group in the best way.
+        best = np.full(spare + 1, -np.inf)
+        best[0] = 0.0
+        choices = []
+        for g in order.tolist():
+            extra = np.arange(int(highs[g] - lows[g]) + 1)
+            pairs = (lows[g] + extra) * (lows[g] + extra - 1) / 2
+            table = np.full((extra.size, spare + 1), -np.inf)
+            for e in extra.tolist():
+                table[e, e:] = best[: spare + 1 - e] + pairs[e]
+            choices.append(np.argmax(table, axis=0))
+            best = table.max(axis=0)
+        sizes = lows.copy()
+        k = spare
+        for t in range(G - 1, -1, -1):
+            extra = int(choices[t][k])
+            sizes[order[t]] += extra
+            k -= extra
+        return sizes
 
     def load(self, group):
         self.group = np.array(group, dtype=np.int64)
@@ -84,10 +138,19 @@ class TabuSearch:
         """Returns the n x n gains of swaps (``-inf`` within a group or where ``gain`` is), in a
         buffer that the next call overwrites."""
         # towards[j, i] = gain[i, group[j]]: gathering whole rows of gain.T is the fast direction.
-        np.take(np.ascontiguousarray(gain.T), self.group, axis=0, out=self.towards)
+        np.take(np.ascontiguousarray(gain.T, dtype=np.float32), self.group, 0, out=self.towards)
         np.add(self.towards, self.towards.T, out=self.swaps)
         np.subtract(self.swaps, self.d2, out=self.swaps)
         return self.swaps
+
+    def swap_rows(self, gain, candidates):
+        """Returns the len(candidates) x n gains of swapping each candidate with every element
+        (``-inf`` within a group or where ``gain`` is), without transposing n x n arrays."""
+        gain32 = gain.astype(np.float32)
+        swaps = np.take(gain32[candidates], self.group, axis=1)
+        swaps += np.take(np.ascontiguousarray(gain32.T), self.group[candidates], axis=0)
+        swaps -= self.d2[candidates]
+        return swaps
 
     def allowed_moves(self, gain):
         leave = self.size[self.group] > self.lows[self.group]
@@ -95,38 +158,38 @@ class TabuSearch:
         return np.where(leave[:, None] & enter[None, :], gain, -np.inf)
 
     def descent(self):
-        """Applies improving moves until none is left. Each round takes several improving moves
-        at once when they touch disjoint groups, whose gains do not interact."""
+        """Applies improving moves and swaps until none is left. Each round takes, row by row
+        from the best, every improving swap (and move) whose two groups no earlier one in the
+        round touched: such changes do not interact, so their gains add up."""
         while self.time_left():
             gain = self.gains()
-            changed = set()
-            swaps = self.swap_gains(gain).ravel()
-            top = min(swaps.size, 4 * self.G + 8)
-            picks = np.argpartition(swaps, -top)[-top:]
-            for flat in picks[np.argsort(-swaps[picks])].tolist():
-                if swaps[flat] <= self.tolerance:
-                    break
-                i, j = divmod(flat, self.n)
+            changed = np.zeros(self.G, dtype=bool)
+            swaps = self.swap_rows(gain, self.rows)
+            partner = np.argmax(swaps, axis=1)
+            best = swaps[self.rows, partner]
+            improving = np.flatnonzero(best > self.step_tolerance)
+            for i in improving[np.argsort(-best[improving])].tolist():
+                j = int(partner[i])
                 g, h = int(self.group[i]), int(self.group[j])
-                if g in changed or h in changed:
+                if changed[g] or changed[h]:
                     continue
-                changed.update((g, h))
+                changed[g] = changed[h] = True
                 self.move(i, h)
                 self.move(j, g)
             if self.has_moves:
-                moves = self.allowed_moves(gain).ravel()
-                top = min(moves.size, 2 * self.G + 4)
-                picks = np.argpartition(moves, -top)[-top:]
-                for flat in picks[np.argsort(-moves[picks])].tolist():
-                    if moves[flat] <= self.tolerance:
-                        break
-                    i, h = divmod(flat, self.G)
-                    g = int(self.group[i])
-                    if g in changed or h in changed:
+                moves = self.allowed_moves(gain)
+                target = np.argmax(moves, axis=1)
+                best = moves[self.rows, target]
+                improving = np.flatnonzero(best > self.step_tolerance)
+                for i in improving[np.argsort(-best[improving])].tolist():
+                    g, h = int(self.group[i]), int(target[i])
+                    if changed[g] or changed[h]:
                         continue
-                    changed.update((g, h))
+                    if self.size[g] <= self.lows[g] or self.size[h] >= self.highs[h]:
+                        continue
+                    changed[g] = changed[h] = True
                     self.move(i, h)
-            if not changed:
+            if not changed.any():
                 return
 
     def tabu_search(self, max_stall):
@@ -139,15 +202,23 @@ class TabuSearch:
         tabu_until = np.zeros((n, self.G), dtype=np.int64)
         low, high = max(2, int(n * self.TENURE[0])), max(4, int(n * self.TENURE[1]))
         best_value, best_group = self.value, self.group.copy()
+        rows = min(n, max(self.MIN_CANDIDATES, int(self.CANDIDATES * n)))
         step = stall = 0
         while stall < max_stall and self.time_left():
             step += 1
             stall += 1
             gain = np.where(tabu_until > step, -np.inf, self.gains())
-            swaps = self.swap_gains(gain)
+            if rows < n:
+                # Swaps of the elements with the best single moves: a swap (i, j) gains at most
+                # gain[i, g_j] + gain[j, g_i], so a good swap has at least one such element.
+                candidates = np.argpartition(gain.max(axis=1), n - rows)[n - rows :]
+            else:
+                candidates = self.rows
+            swaps = self.swap_rows(gain, candidates)
             flat = int(np.argmax(swaps))
-            i, j = divmod(flat, n)
-            chosen = swaps[i, j]
+            r, j = divmod(flat, n)
+            i = int(candidates[r])
+            chosen = swaps[r, j]
             target = None
             if self.has_moves:
                 moves = self.allowed_moves(gain)
