@@ -106,6 +106,10 @@ def test_crossover_gives_a_grouping_within_the_sizes_that_keeps_shared_groups():
     assert all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True))
     for g in (2, 3):
         assert set(np.flatnonzero(child == g)) == set(np.flatnonzero(first == g))
+    for seed in range(5):
+        other = search.random_solution()
+        counts = np.bincount(crossover(search, first, other), minlength=4)
+        assert all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True)), seed
 
 
 def test_groups_of_different_sizes_end_at_the_sizes_holding_the_most_pairs():

@@ -77,7 +77,7 @@ def _admit(pool, value, group, tolerance):
 def crossover(search: TabuSearch, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Returns a child grouping of two parents (group indices per element): group by group,
     alternating parents, the parent's group index with the largest within-sum of the elements
-    still free goes to the child (trimmed at random to its maximum size); the elements left
+    still free goes to the child with those elements; the elements left
     fill groups below their minimum size, then groups with room, at random."""
     rng, d, G = search.rng, search.d, search.G
     lows, highs = search.lows, search.highs
@@ -95,9 +95,7 @@ def crossover(search: TabuSearch, first: np.ndarray, second: np.ndarray) -> np.n
             total = float(d[np.ix_(free, free)].sum()) if free.size > 1 else 0.0
             if total > best_sum:
                 best_g, best_sum, best_free = g, total, free
-        room = int(highs[best_g]) - int((child == best_g).sum())
-        if best_free.size > room:
-            best_free = rng.choice(best_free, size=max(room, 0), replace=False)
+        # The parent's group fits: fixed elements sit in the same group in every grouping.
         child[best_free] = best_g
         used[best_g] = True
         turn = 1 - turn
