@@ -12,9 +12,14 @@ from breakouts.assignment import (
     MIX_LEVELS,
     Person,
     best_room_for,
+    inputs,
     plan_rooms,
     plan_rounds,
+    spread_lower_bound,
 )
+from breakouts.assignment.polish import polish, similarity
+from breakouts.assignment.search import RoomSearch
+from breakouts.assignment.start import initial_rooms
 
 ATTRIBUTES = ("department", "location", "level", "region")
 
@@ -257,3 +262,33 @@ def test_rounds_and_reserved_names_are_checked():
         plan_rounds(people, 2, 0, seed=0)
     with pytest.raises(ValueError, match="attribute name 'repeat' is reserved"):
         plan_rounds([Person("a", {"repeat": 1})], 1, 1, seed=0)
+
+
+# -- polish: the MDGP tabu search on the planner's cost --------------------------------------
+
+
+def test_polish_lowers_the_planners_cost_and_keeps_fixed_people_and_sizes():
+    people = four_attribute_roster(50, seed=6)
+    problem = inputs.encode(
+        people, 8, {"level": "must mix"}, [("p1", "p2")], [("p3", "p4")], [], {"p5": 2}
+    )
+    rng = np.random.default_rng(0)
+    search = RoomSearch(problem, rng, np.inf)
+    room_of, _ = initial_rooms(problem, search, rng)
+    search.load(room_of)  # the random deal, before any local search
+    before = search.objective()
+    sizes = sorted(np.bincount(search.room_of).tolist())
+    polish(problem, search, rng, np.inf)
+    hard, soft = search.objective()
+    assert hard == 0
+    assert soft < 0.5 * before[1]
+    assert sorted(np.bincount(search.room_of).tolist()) == sizes
+    assert search.room_of[5] == 2
+    # The cost the search reports is the similarity matrix's cost of the rooms.
+    cost = similarity(problem)
+    same = search.room_of[:, None] == search.room_of[None, :]
+    bounds = sum(
+        weight * spread_lower_bound(counts, 8)
+        for weight, counts in zip(problem.weights, problem.value_counts, strict=True)
+    )
+    assert (cost * same).sum() / 2 - bounds == pytest.approx(soft)
