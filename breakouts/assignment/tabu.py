@@ -31,7 +31,7 @@ class TabuSearch:
     STRENGTH = (1 / 20, 1 / 8)
     STALL = 1.0
     # Share of the elements (at least MIN_CANDIDATES) whose swaps a tabu step weighs.
-    CANDIDATES = 0.25
+    CANDIDATES = 0.1
     MIN_CANDIDATES = 48
 
     def __init__(self, d, lows, highs, rng, deadline, fixed=None):
