@@ -17,7 +17,9 @@ from .tabu import TabuSearch
 
 # Population size, and tabu steps without a new best per child (times n).
 POPULATION = 4
-CHILD_STALL = 1.0
+CHILD_STALL = 2.0
+# Strength of the perturbation of a member, in random swaps per average group size.
+PERTURBATION = (0.5, 1.5)
 
 
 def evolve(search: TabuSearch) -> np.ndarray:
@@ -57,21 +59,36 @@ def _evolve(search: TabuSearch) -> np.ndarray:
         first, second = rng.choice(len(pool), size=2, replace=False)
         search.load(crossover(search, pool[first][1], pool[second][1]))
         search.descent()
-        _admit(pool, *search.tabu_search(max_stall=stall), search.tolerance)
+        if _admit(pool, *search.tabu_search(max_stall=stall), search.tolerance):
+            continue
+        # The child brought nothing new, so the population is converging: perturb a member
+        # strongly (TPSDP's first phase) and let it back in if it is as good as before.
+        k = int(rng.integers(len(pool)))
+        search.load(pool[k][1])
+        search.perturb(max(2, int(rng.uniform(*PERTURBATION) * n / search.G)))
+        search.descent()
+        value, group = search.tabu_search(max_stall=stall)
+        if value >= pool[k][0] - search.tolerance and not any(
+            abs(value - other) <= search.tolerance for j, (other, _) in enumerate(pool) if j != k
+        ):
+            pool[k] = (value, group.copy())
     return max(pool, key=lambda member: member[0])[1]
 
 
-def _admit(pool, value, group, tolerance):
+def _admit(pool, value, group, tolerance) -> bool:
     """Adds ``group`` to the pool if there is room, or in place of the worst member if it is
-    better; never twice the same value (a copy would only shrink the population's variety)."""
+    better, and says whether it did; never twice the same value (a copy would only shrink the
+    population's variety)."""
     if any(abs(value - other) <= tolerance for other, _ in pool):
-        return
+        return False
     if len(pool) < POPULATION:
         pool.append((value, group.copy()))
-        return
+        return True
     worst = min(range(len(pool)), key=lambda k: pool[k][0])
     if value > pool[worst][0]:
         pool[worst] = (value, group.copy())
+        return True
+    return False
 
 
 def crossover(search: TabuSearch, first: np.ndarray, second: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ class TabuSearch:
     # Share of the elements (at least MIN_CANDIDATES) whose swaps a tabu step weighs: fewer
     # candidates make faster steps, which did better on MDGPLIB RanReal n = 480 in 10 s.
     CANDIDATES = 0.1
-    MIN_CANDIDATES = 48
+    MIN_CANDIDATES = 128
 
     def __init__(self, d, lows, highs, rng, deadline, fixed=None):
         self.d = d
