@@ -67,7 +67,8 @@ def met_before_pairs(workshop, participants):
     return pairs
 
 
-def _person(participant):
+def person_for(participant):
+    """Returns the engine's Person for a participant: id and casefolded attributes."""
     attributes = {a: getattr(participant, a).casefold() for a in ATTRIBUTES}
     return Person(participant.pk, attributes)
 
@@ -86,7 +87,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
     met = met_before_pairs(workshop, participants) if use_met_before else set()
     try:
         plan = plan_rooms(
-            [_person(p) for p in participants],
+            [person_for(p) for p in participants],
             room_count,
             seed=seed,
             met_before=met,

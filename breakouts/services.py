@@ -11,8 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from breakouts.assignment import best_room_for
 from breakouts.models import Room
-from breakouts.planning import PlanError, draft_new_plan, met_before_pairs, reconcile
+from breakouts.planning import (
+    PlanError,
+    draft_new_plan,
+    met_before_pairs,
+    person_for,
+    reconcile,
+)
 from workshops.models import PhaseError, Workshop
 
 
@@ -62,15 +69,6 @@ def start_breakouts(workshop):
     return rooms
 
 
-def _sameness(participant, members, met):
-    cost = 0
-    for member in members:
-        cost += member.department.casefold() == participant.department.casefold()
-        cost += member.location.casefold() == participant.location.casefold()
-        cost += frozenset((member.pk, participant.pk)) in met
-    return cost
-
-
 @transaction.atomic
 def place_late_joiner(participant):
     """Seats a participant who joined during breakouts and returns their room (None if no rooms).
@@ -83,12 +81,18 @@ def place_late_joiner(participant):
     rooms = list(Room.objects.filter(workshop=workshop).with_members())
     if not rooms:
         return None
-    smallest = min(len(room.members.all()) for room in rooms)
-    candidates = [room for room in rooms if len(room.members.all()) == smallest]
     met = met_before_pairs(workshop, [*workshop.participants.all()])
-    costs = {room.pk: _sameness(participant, room.members.all(), met) for room in candidates}
-    best = min(costs.values())
-    room = random.choice([r for r in candidates if costs[r.pk] == best])  # noqa: S311
+    seated = [
+        [person_for(m) for m in room.members.all() if m.pk != participant.pk] for room in rooms
+    ]
+    room = rooms[
+        best_room_for(
+            person_for(participant),
+            seated,
+            met_before=[pair for pair in met if participant.pk in pair],
+            seed=random.randrange(2**31),  # noqa: S311 - a fair draw among equals, not a secret
+        )
+    ]
     room.seat(participant)
     return room
 

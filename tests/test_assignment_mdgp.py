@@ -1,0 +1,123 @@
+"""The general MDGP solver's parts and the MDGPLIB instance reader."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from breakouts.assignment import mdgp_value, read_mdgplib, solve_mdgp
+from breakouts.assignment.population import crossover
+from breakouts.assignment.tabu import TabuSearch
+
+TINY = """6 2 ds 2 4 2 4
+0 1 1.5
+0 2 10
+0 3 0.5
+0 4 9
+0 5 2
+1 2 8
+1 3 7
+1 4 1
+1 5 9.25
+2 3 3
+2 4 0.25
+2 5 6
+3 4 8.5
+3 5 1
+4 5 7
+"""
+
+
+def write(tmp_path, text, name="Tiny_n006_ds_01.txt"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def best_by_enumeration(d, sizes):
+    n, best = len(d), -1.0
+    for labels in itertools.product(range(len(sizes)), repeat=n):
+        counts = np.bincount(labels, minlength=len(sizes))
+        if all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True)):
+            best = max(best, mdgp_value(d, labels))
+    return best
+
+
+def test_reader_reads_sizes_and_a_symmetric_matrix(tmp_path):
+    instance = read_mdgplib(write(tmp_path, TINY))
+    assert instance.name == "Tiny_n006_ds_01"
+    assert instance.n == 6
+    assert instance.group_sizes == [(2, 4), (2, 4)]
+    assert instance.distance[0, 2] == instance.distance[2, 0] == 10
+    assert instance.distance[1, 5] == 9.25
+    assert np.diag(instance.distance).sum() == 0
+
+
+def test_solver_finds_the_optimum_of_the_tiny_instance(tmp_path):
+    instance = read_mdgplib(write(tmp_path, TINY))
+    groups = solve_mdgp(instance.distance, instance.group_sizes, seed=0, time_limit=0.3)
+    best = best_by_enumeration(instance.distance, instance.group_sizes)
+    assert mdgp_value(instance.distance, groups) == pytest.approx(best)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("six 2 ds 2 4 2 4\n", "line 1 must be 'n G type min_1 max_1"),
+        ("6 2 ds 2 4 2\n", "names 2 groups but gives 3 size bounds"),
+        ("6 2 ss 3 3 3 3\n0 1\n", "line 2 must be 'i j distance'"),
+        ("6 2 ss 3 3 3 3\n0 1 2\n\n4 6 1\n", "line 4 names elements 4 and 6"),
+        ("6 2 ss 3 3 3 3\n2 2 1\n", "line 2 names elements 2 and 2"),
+    ],
+)
+def test_reader_names_the_line_of_a_malformed_file(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        read_mdgplib(write(tmp_path, text))
+
+
+def search_for(d, sizes, seed=0):
+    lows = np.array([lo for lo, _ in sizes])
+    highs = np.array([hi for _, hi in sizes])
+    return TabuSearch(np.asarray(d, float), lows, highs, np.random.default_rng(seed), np.inf)
+
+
+def test_most_pairs_sizes_fill_the_groups_that_can_grow_largest():
+    # 30 elements: minimums take 20; the 10 spare ones hold the most pairs in the group that
+    # can reach 15, not spread over the others.
+    search = search_for(np.zeros((30, 30)), [(5, 8), (5, 15), (5, 7), (5, 9)])
+    assert search.most_pairs_sizes().tolist() == [5, 15, 5, 5]
+    search = search_for(np.zeros((12, 12)), [(3, 6), (3, 6), (3, 3)])
+    assert sorted(search.most_pairs_sizes().tolist()) == [3, 3, 6]
+
+
+def test_crossover_gives_a_grouping_within_the_sizes_that_keeps_shared_groups():
+    rng = np.random.default_rng(4)
+    upper = np.triu(rng.uniform(0, 100, size=(40, 40)), 1)
+    d = upper + upper.T
+    sizes = [(8, 12), (6, 10), (9, 9), (5, 12)]
+    search = search_for(d, sizes, seed=1)
+    first = search.random_solution()
+    second = first.copy()
+    # The parents share groups 2 and 3 and differ by one swap between groups 0 and 1.
+    i, j = np.flatnonzero(first == 0)[0], np.flatnonzero(first == 1)[0]
+    second[i], second[j] = 1, 0
+    child = crossover(search, first, second)
+    counts = np.bincount(child, minlength=4)
+    assert all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True))
+    for g in (2, 3):
+        assert set(np.flatnonzero(child == g)) == set(np.flatnonzero(first == g))
+    for seed in range(5):
+        other = search.random_solution()
+        counts = np.bincount(crossover(search, first, other), minlength=4)
+        assert all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True)), seed
+
+
+def test_groups_of_different_sizes_end_at_the_sizes_holding_the_most_pairs():
+    rng = np.random.default_rng(5)
+    upper = np.triu(rng.uniform(0, 100, size=(60, 60)), 1)
+    d = upper + upper.T
+    # 20 spare elements over the minimums: 15 fill group 0, 4 group 2, 1 group 1 or 3.
+    sizes = [(10, 25), (10, 12), (10, 14), (10, 11)]
+    counts = np.bincount(solve_mdgp(d, sizes, seed=2, time_limit=1.0), minlength=4)
+    assert (counts[0], counts[2]) == (25, 14)
+    assert sorted(counts[[1, 3]].tolist()) == [10, 11]
