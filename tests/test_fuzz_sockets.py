@@ -68,6 +68,17 @@ async def send_raw(socket, frame):
         await socket.comm.send_to(text_data=frame)
 
 
+TOTALS = {"frames": 0, "errors": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_totals():
+    """Prints how many fuzzed frames were sent and answered (seen with `pytest -s`)."""
+    yield
+    print(f"\nfuzzed frames: {TOTALS['frames']}, error frames among the answers: "
+          f"{TOTALS['errors']}")
+
+
 async def survive(path, who, batch, counts):
     """Sends every frame of `batch`, each followed by a `sync` probe that must be answered."""
     socket = await open_socket(path, **who)
@@ -76,8 +87,11 @@ async def survive(path, who, batch, counts):
             await send_raw(socket, frame)
             reply = await socket.op("sync", id=f"probe-{index}")
             assert reply["type"] == "state", reply
+            errors = sum(1 for f in socket.backlog if f.get("type") == "error")
             counts["frames"] += 1
-            counts["errors"] += sum(1 for f in socket.backlog if f.get("type") == "error")
+            counts["errors"] += errors
+            TOTALS["frames"] += 1
+            TOTALS["errors"] += errors
             socket.backlog.clear()
     finally:
         await socket.close()
