@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench-assignment bench-rooms bench-control clean
+.PHONY: run test lint bench-assignment bench-rooms bench-control bench-workshop scale scale-stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ bench-rooms: $(VENV)/.installed-test
 
 bench-control: $(VENV)/.installed-test
 	$(BIN)/python bench/control.py $(BENCH_ARGS)
+
+# N Daphne processes (default: one per core; N=4 make scale) + PostgreSQL + Redis behind HAProxy
+# on http://127.0.0.1:8080/ (deploy/scale.sh lists every setting).
+scale: $(VENV)/.installed
+	deploy/scale.sh start
+
+scale-stop:
+	deploy/scale.sh stop
+
+bench-workshop: $(VENV)/.installed-test
+	$(BIN)/python bench/workshop.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
