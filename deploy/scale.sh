@@ -16,6 +16,9 @@
 #   REDIS_PREFIX  channel-layer key prefix         roundtable
 #   STATE_DIR     pid files, logs, rendered config var/scale
 #   SECRET_KEY    Django's key                     made once, kept in $STATE_DIR/secret_key
+#   DATABASE_POOL_SIZE  PostgreSQL connections per process; also the pages   8
+#                 HAProxy lets one process work on at once (the rest queue in HAProxy)
+#   ACCESS_LOG    Daphne's access log (per process: a file name is suffixed)   /dev/null
 #   HAPROXY_INSTANCES  HAProxy processes sharing PORT (SO_REUSEPORT)   1
 #                 Each proxied socket costs HAProxy two descriptors: where a process may not
 #                 open more than 20,000 (this machine), 10,000 sockets need two instances.
@@ -38,13 +41,15 @@ STATE_DIR="${STATE_DIR:-$ROOT/var/scale}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 HAPROXY_THREADS="${HAPROXY_THREADS:-1}"
 HAPROXY_INSTANCES="${HAPROXY_INSTANCES:-1}"
+DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-8}"
+ACCESS_LOG="${ACCESS_LOG:-/dev/null}"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'scale.sh: %s\n' "$*" >&2; exit 1; }
 
 check_settings() {
   [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a whole number of processes ≥ 1; got '$N'"
-  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES; do
+  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a port/number; got '${!name}'"
   done
   (( BASE_PORT + N < 65536 )) || die "BASE_PORT + N must stay below 65536"
@@ -140,7 +145,7 @@ secret_key() {
 
 app_env() {  # the environment of every Django process of this deployment
   export DEBUG=0 SECRET_KEY ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
-  export DATABASE_URL REDIS_URL REDIS_PREFIX LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+  export DATABASE_URL REDIS_URL REDIS_PREFIX LOG_LEVEL="${LOG_LEVEL:-WARNING}" DATABASE_POOL_SIZE
   export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}"
   export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
   export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-0}"
@@ -150,13 +155,18 @@ app_env() {  # the environment of every Django process of this deployment
   SECRET_KEY="$(secret_key)"
 }
 
-render() {  # render N: haproxy.cfg with one server line per Daphne process
-  local count="$1" servers="" i
+render() {  # render N: haproxy.cfg with the server lines of N Daphne processes
+  local count="$1" pages="" sockets="" i
   for i in $(seq 1 "$count"); do
-    servers+="    server d$i 127.0.0.1:$((BASE_PORT + i)) check"$'\n'
+    pages+="    server d$i 127.0.0.1:$((BASE_PORT + i)) check"$'\n'
+    sockets+="    server d$i 127.0.0.1:$((BASE_PORT + i)) track pages/d$i"$'\n'
   done
   while IFS= read -r line; do
-    if [ "$line" = "    # @servers" ]; then printf '%s' "$servers"; else printf '%s\n' "$line"; fi
+    case "$line" in
+      "    # @servers") printf '%s' "$pages" ;;
+      "    # @socket-servers") printf '%s' "$sockets" ;;
+      *) printf '%s\n' "$line" ;;
+    esac
   done < "$ROOT/deploy/haproxy.cfg"
 }
 
@@ -167,6 +177,7 @@ haproxy_env() {  # haproxy_env K: the environment of HAProxy instance K
   export RT_BIND="127.0.0.1:$PORT" RT_STATS_BIND="127.0.0.1:$((STATS_PORT + $1 - 1))"
   export RT_HAPROXY_SOCKET="$STATE_DIR/haproxy-$1.sock" RT_HAPROXY_THREADS="$HAPROXY_THREADS"
   export RT_FORWARDED_PROTO="${FORWARDED_PROTO:-http}" RT_MAXCONN=$(( (limit - 200) / 2 ))
+  export RT_PAGE_SLOTS="$DATABASE_POOL_SIZE"
 }
 
 # -- processes --------------------------------------------------------------------------------
@@ -190,8 +201,10 @@ start_daphne() {
   if alive "$pidfile"; then return; fi
   (
     raise_fd_limit
+    local access="$ACCESS_LOG"
+    [ "$access" = /dev/null ] || [ "$access" = - ] || access="$ACCESS_LOG.$i"
     exec setsid "$PYTHON" -m daphne -b 127.0.0.1 -p "$port" --proxy-headers \
-      config.asgi:application </dev/null >>"$STATE_DIR/daphne-$i.log" 2>&1
+      --access-log "$access" config.asgi:application </dev/null >>"$STATE_DIR/daphne-$i.log" 2>&1
   ) &
   echo $! > "$pidfile"
 }
@@ -209,7 +222,7 @@ PY
 }
 
 server_states() {  # server_states K: "d1 UP" lines
-  haproxy_cmd "$1" "show stat" 2>/dev/null | awk -F, '$1=="daphne" && $2 ~ /^d[0-9]+$/ {print $2, $18}'
+  haproxy_cmd "$1" "show stat" 2>/dev/null | awk -F, '$1=="pages" && $2 ~ /^d[0-9]+$/ {print $2, $18}'
 }
 
 start() {
