@@ -323,11 +323,27 @@ class Person:
     room_url: str | None = None
     scribe: int | None = None
     times: dict = field(default_factory=dict)
+    reader: object = None  # the task reading the lobby socket, as the page does
+    on_frame: object = None  # what the page does with a frame (None: nothing)
+
+    def listen(self):
+        """Reads the lobby socket from now on, as lobby.js does (a browser keeps reading)."""
+        def handle(frame):
+            if self.on_frame is not None:
+                self.on_frame(frame)
+        self.reader = asyncio.create_task(drain(self.lobby, handle, interesting=LOBBY_EVENTS))
 
 
 class Errors(Counter):
     def add(self, kind):
         self[kind] += 1
+
+
+def failure(exc):
+    """Names a failure: the HTTP status of a refused socket handshake, else the type."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    return f"HTTP {status}" if status is not None else type(exc).__name__
 
 
 async def open_socket(url, cookie, errors, kind, wait_s=60):
@@ -348,6 +364,20 @@ async def open_socket(url, cookie, errors, kind, wait_s=60):
             errors.add(f"{kind}: error frame {frame.get('code')}")
 
 
+async def open_socket_retrying(url, cookie, errors, kind, retries, attempts=6):
+    """Opens a socket like live.js: a refused handshake is tried again after 0.5 s, 1 s, 2 s…
+    (with jitter). Each retry is counted in `retries`; only the last failure is an error."""
+    for attempt in range(attempts):
+        try:
+            return await open_socket(url, cookie, errors, kind)
+        except Exception as exc:
+            if attempt == attempts - 1:
+                raise
+            retries.add(f"{kind}: {failure(exc)}")
+            await asyncio.sleep(min(15.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.0))  # noqa: S311
+    raise AssertionError("unreachable")
+
+
 def browser_client(base, transport):
     import httpx
 
@@ -366,7 +396,7 @@ async def fetch_page(client, path, errors, kind, expect=200):
     try:
         response = await client.get(path)
     except Exception as exc:
-        errors.add(f"{kind}: {type(exc).__name__}")
+        errors.add(f"{kind}: {failure(exc)}")
         return None, None
     if response.status_code != expect:
         errors.add(f"{kind}: HTTP {response.status_code}")
@@ -390,7 +420,7 @@ async def post_form(client, path, data, base, errors, kind):
             headers={"Origin": base, "Referer": f"{base}{path}"},
         )
     except Exception as exc:
-        errors.add(f"{kind}: {type(exc).__name__}")
+        errors.add(f"{kind}: {failure(exc)}")
         return None, None
     ms = (time.perf_counter() - started) * 1000
     if response.status_code != 302:
@@ -403,7 +433,7 @@ async def post_form(client, path, data, base, errors, kind):
 
 
 async def join_storm(dep, code, people, window, transport):
-    errors = Errors()
+    errors, retries = Errors(), Errors()
     pages = defaultdict(list)
     base = dep.base
 
@@ -431,7 +461,7 @@ async def join_storm(dep, code, people, window, transport):
             response = await client.post(
                 path, data=data, headers={"Origin": base, "Referer": f"{base}{path}"})
         except Exception as exc:
-            errors.add(f"join submit: {type(exc).__name__}")
+            errors.add(f"join submit: {failure(exc)}")
             return
         pages["join submit (POST)"].append((time.perf_counter() - t) * 1000)
         lobby = f"/w/{code}/lobby/"
@@ -445,13 +475,14 @@ async def join_storm(dep, code, people, window, transport):
         person.cookie = cookie_header(client)
         t = time.perf_counter()
         try:
-            person.lobby, state = await open_socket(
-                f"{dep.ws_base}/ws/w/{code}/", person.cookie, errors, "lobby socket")
+            person.lobby, state = await open_socket_retrying(
+                f"{dep.ws_base}/ws/w/{code}/", person.cookie, errors, "lobby socket", retries)
         except Exception as exc:
-            errors.add(f"lobby socket: {type(exc).__name__}")
+            errors.add(f"lobby socket: {failure(exc)}")
             return
         pages["lobby socket (to state)"].append((time.perf_counter() - t) * 1000)
         person.participant = state["me"]["participant"]["id"]
+        person.listen()
         pages["whole join (to live lobby)"].append((time.perf_counter() - started) * 1000)
 
     offsets = sorted(random.uniform(0, window) for _ in people)  # noqa: S311
@@ -460,7 +491,7 @@ async def join_storm(dep, code, people, window, transport):
     took = time.monotonic() - started
     joined = sum(1 for p in people if p.lobby is not None)
     return {"joined": joined, "of": len(people), "seconds": took, "errors": dict(errors),
-            "pages": {k: summary(v) for k, v in pages.items()}}
+            "socket_retries": dict(retries), "pages": {k: summary(v) for k, v in pages.items()}}
 
 
 def summary(values):
@@ -480,17 +511,24 @@ async def seed_lobby(dep, code, people, cookies, concurrency=200):
                 person.lobby, state = await open_socket(
                     f"{dep.ws_base}/ws/w/{code}/", cookie, errors, "lobby socket")
                 person.participant = state["me"]["participant"]["id"]
+                person.listen()
             except Exception as exc:
-                errors.add(f"lobby socket: {type(exc).__name__}")
+                errors.add(f"lobby socket: {failure(exc)}")
 
     await asyncio.gather(*(one(p, c) for p, c in zip(people, cookies, strict=True)))
     return errors
 
 
-async def drain(ws, on_frame):
-    """Reads a socket until it closes, handing each frame to on_frame(frame)."""
+LOBBY_EVENTS = ('"room.assigned"', '"phase.changed"')
+
+
+async def drain(ws, on_frame, interesting=None):
+    """Reads a socket until it closes, handing each frame to on_frame(frame); with
+    `interesting`, only frames that contain one of those strings are decoded."""
     try:
         async for message in ws:
+            if interesting is not None and not any(word in message for word in interesting):
+                continue
             on_frame(json.loads(message))
     except Exception:  # noqa: S110 - a closed socket ends the reader; callers count closes
         pass
@@ -512,7 +550,7 @@ async def facilitator_login(dep, setup, transport, errors):
 
 
 async def breakout_start(dep, setup, people, transport):
-    errors = Errors()
+    errors, retries = Errors(), Errors()
     code = setup["code"]
     facilitator = await facilitator_login(dep, setup, transport, errors)
     plan_path = f"/w/{code}/manage/plan/"
@@ -533,6 +571,7 @@ async def breakout_start(dep, setup, people, transport):
         """What lobby.js does on room.assigned: load the room page, open its socket."""
         nonlocal fallbacks
         if person.lobby is not None:
+            person.reader.cancel()
             await person.lobby.close()
         client = person.client or browser_client(dep.base, transport)
         person.client = client
@@ -548,10 +587,10 @@ async def breakout_start(dep, setup, people, transport):
             return
         paged.append((time.perf_counter() - clicked) * 1000)
         try:
-            ws, state = await open_socket(
-                f"{dep.ws_base}/ws/w/{code}/", person.cookie, errors, "room socket")
+            ws, state = await open_socket_retrying(
+                f"{dep.ws_base}/ws/w/{code}/", person.cookie, errors, "room socket", retries)
         except Exception as exc:
-            errors.add(f"room socket: {type(exc).__name__}")
+            errors.add(f"room socket: {failure(exc)}")
             return
         if not state.get("room"):
             errors.add("room socket: state without a room")
@@ -579,8 +618,8 @@ async def breakout_start(dep, setup, people, transport):
                     loop.create_task(move(person, None))
             loop.call_later(1.5, fallback)  # lobby.js's ROOM_WAIT_MS
 
-    readers = [asyncio.create_task(drain(p.lobby, lambda f, p=p: on_lobby_frame(p, f)))
-               for p in people if p.lobby is not None]
+    for person in people:
+        person.on_frame = lambda frame, person=person: on_lobby_frame(person, frame)
     await asyncio.sleep(1.0)  # let the join storm's last events settle
     clicked = time.perf_counter()
     try:
@@ -593,19 +632,17 @@ async def breakout_start(dep, setup, people, transport):
         if response.status_code != 302:
             errors.add(f"start: HTTP {response.status_code}")
     except Exception as exc:
-        errors.add(f"start: {type(exc).__name__}")
+        errors.add(f"start: {failure(exc)}")
         post_ms = float("nan")
     try:
         await asyncio.wait_for(done.wait(), 60 + len(people) / 50)
     except TimeoutError:
         errors.add(f"not live in a room after the wait: {len(waiting)}")
-    for reader in readers:
-        reader.cancel()
-    await facilitator.aclose()
+    # (The facilitator's client shares the transport: closing it would close everyone's.)
     return {"participants": len(people), "plan_page_ms": plan_ms, "start_post_ms": post_ms,
             "to_room_assigned": summary(assigned), "to_room_page": summary(paged),
             "to_room_live": summary(live), "fallback_reloads": fallbacks,
-            "errors": dict(errors)}
+            "errors": dict(errors), "socket_retries": dict(retries)}
 
 
 async def fetch_page_with_cookie(client, url, cookie, errors):
@@ -614,7 +651,7 @@ async def fetch_page_with_cookie(client, url, cookie, errors):
     try:
         response = await client.get(url, headers={"Cookie": cookie})
     except Exception as exc:
-        errors.add(f"room page: {type(exc).__name__}")
+        errors.add(f"room page: {failure(exc)}")
         return None, None
     if response.status_code != 200:
         errors.add(f"room page: HTTP {response.status_code}")
@@ -651,7 +688,7 @@ class RoomClient:
                         f"{self.dep.ws_base}/ws/w/{self.code}/", self.person.cookie,
                         self.errors, "reconnect", wait_s=30)
                 except Exception as exc:
-                    self.errors.add(f"reconnect attempt: {type(exc).__name__}")
+                    self.errors.add(f"reconnect attempt: {failure(exc)}")
                     attempt += 1
                     delay = min(15.0, 0.5 * 2 ** (attempt - 1))
                     await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311
@@ -781,7 +818,11 @@ def room_layout(people):
         if members[0].participant != scribes[number]:
             continue  # the scribe is not among the people we drive
         layout.append([p.cookie for p in members])
+    if not layout:
+        raise RuntimeError("steady: no room has its scribe among the participants driven")
     size = min(len(r) for r in layout)
+    if size < 2:
+        raise RuntimeError("steady: a room has fewer than two of our participants")
     return [r[:size] for r in layout], size
 
 
@@ -838,6 +879,7 @@ async def drive(dep, setup, args, wanted):
                                                transport)
             meter.mark()
             results["join"]["cpu_per_process"] = meter.percent(-2, -1)
+            results["join"]["load_average"] = os.getloadavg()[0]
         else:
             errors = await seed_lobby(dep, setup["code"], people, setup["cookies"])
             results["lobby"] = {"errors": dict(errors)}
@@ -847,10 +889,12 @@ async def drive(dep, setup, args, wanted):
             results["breakout"] = await breakout_start(dep, setup, people, transport)
             meter.mark()
             results["breakout"]["cpu_per_process"] = meter.percent(-2, -1)
+            results["breakout"]["load_average"] = os.getloadavg()[0]
         if "kill" in wanted:
             print(f"# process loss: {args.duration:g} s of item.add at {args.rate:g}/s/room, "
                   "SIGKILL of daphne-1 after a third", flush=True)
             results["kill"] = await process_loss(dep, setup, people, args.rate, args.duration)
+            results["kill"]["load_average"] = os.getloadavg()[0]
             # scale.sh restarts the missing process; HAProxy takes it back.
             await asyncio.to_thread(dep.start)
         for person in people:
@@ -862,6 +906,7 @@ async def drive(dep, setup, args, wanted):
                   flush=True)
             results["steady"] = await steady(dep, setup, people, args.rate, args.duration,
                                              meter, args.connect_concurrency)
+            results["steady"]["load_average"] = os.getloadavg()[0]
     finally:
         for person in people:
             if person.lobby is not None:
@@ -926,13 +971,15 @@ def print_table(processes, participants, r):
 
     if "join" in r:
         j = r["join"]
-        row("join storm", "joined / errors",
-            f"{j['joined']:,} of {j['of']:,} / {sum(j['errors'].values())}",
-            f"in {j['seconds']:.1f} s; {j['errors'] or ''}")
+        row("join storm", "joined / errors / socket retries",
+            f"{j['joined']:,} of {j['of']:,} / {sum(j['errors'].values())} / "
+            f"{sum(j['socket_retries'].values())}",
+            f"in {j['seconds']:.1f} s; {j['errors'] or ''} {j['socket_retries'] or ''}")
         for page, s in j["pages"].items():
             row("join storm", f"{page} p50 / p95 / max ms",
                 f"{fmt(s['p50'])} / {fmt(s['p95'])} / {fmt(s['max'])}")
-        row("join storm", "CPU (% of a core)", cpu(j["cpu_per_process"]))
+        row("join storm", "CPU (% of a core)", cpu(j["cpu_per_process"]),
+            f"machine load {j['load_average']:.1f}")
     if "breakout" in r:
         b = r["breakout"]
         row("breakout start", "plan page / start POST ms",
@@ -943,9 +990,12 @@ def print_table(processes, participants, r):
             s = b[key]
             row("breakout start", f"{label} p50 / p95 / max ms",
                 f"{fmt(s['p50'])} / {fmt(s['p95'])} / {fmt(s['max'])}", f"n={s['n']:,}")
-        row("breakout start", "errors / reload fallbacks",
-            f"{sum(b['errors'].values())} / {b['fallback_reloads']}", str(b["errors"] or ""))
-        row("breakout start", "CPU (% of a core)", cpu(b["cpu_per_process"]))
+        row("breakout start", "errors / reload fallbacks / socket retries",
+            f"{sum(b['errors'].values())} / {b['fallback_reloads']} / "
+            f"{sum(b['socket_retries'].values())}",
+            str(b["errors"] or "") + " " + str(b["socket_retries"] or ""))
+        row("breakout start", "CPU (% of a core)", cpu(b["cpu_per_process"]),
+            f"machine load {b['load_average']:.1f}")
     if "kill" in r:
         k = r["kill"]
         db = k["db"]
@@ -970,12 +1020,14 @@ def print_table(processes, participants, r):
             f"connect {s['connect_s']:.1f} s")
         if key == "steady":
             row(label, "CPU (% of a core)", cpu(s["cpu_per_process"]),
-                f"errors {s['errors']}" if s["errors"] else "")
+                f"machine load {s['load_average']:.1f}"
+                + (f"; errors {s['errors']}" if s["errors"] else ""))
         else:
             row(label, "CPU (% of a core)", f"{s['cpu']:.0f}%")
     print()
     print(f"{participants:,} participants, {processes} Daphne processes behind HAProxy "
-          "(loopback; load generator, servers, PostgreSQL and Redis share this machine)")
+          "(loopback; load generator, servers, PostgreSQL and Redis share this machine's "
+          f"{os.cpu_count()} cores; machine load = 1-minute load average at the end)")
     widths = [max(len(str(x[i])) for x in rows) for i in range(3)]
     for scenario, what, value, note in rows:
         print(f"{scenario:<{widths[0]}}  {what:<{widths[1]}}  {value:<{widths[2]}}  {note}")

@@ -16,8 +16,9 @@
 #   REDIS_PREFIX  channel-layer key prefix         roundtable
 #   STATE_DIR     pid files, logs, rendered config var/scale
 #   SECRET_KEY    Django's key                     made once, kept in $STATE_DIR/secret_key
-#   DATABASE_POOL_SIZE  PostgreSQL connections per process; also the pages   8
-#                 HAProxy lets one process work on at once (the rest queue in HAProxy)
+#   DATABASE_POOL_SIZE  PostgreSQL connections per process (psycopg pool)   12
+#   PAGE_SLOTS    pages one process works on at once; the rest queue in HAProxy   8
+#                 (below the pool size: the writer and the sockets' thread hold one each)
 #   ACCESS_LOG    Daphne's access log (per process: a file name is suffixed)   /dev/null
 #   HAPROXY_INSTANCES  HAProxy processes sharing PORT (SO_REUSEPORT)   1
 #                 Each proxied socket costs HAProxy two descriptors: where a process may not
@@ -41,7 +42,8 @@ STATE_DIR="${STATE_DIR:-$ROOT/var/scale}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 HAPROXY_THREADS="${HAPROXY_THREADS:-1}"
 HAPROXY_INSTANCES="${HAPROXY_INSTANCES:-1}"
-DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-8}"
+DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-12}"
+PAGE_SLOTS="${PAGE_SLOTS:-8}"
 ACCESS_LOG="${ACCESS_LOG:-/dev/null}"
 
 say() { printf '%s\n' "$*"; }
@@ -49,7 +51,7 @@ die() { printf 'scale.sh: %s\n' "$*" >&2; exit 1; }
 
 check_settings() {
   [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a whole number of processes ≥ 1; got '$N'"
-  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE; do
+  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE PAGE_SLOTS; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a port/number; got '${!name}'"
   done
   (( BASE_PORT + N < 65536 )) || die "BASE_PORT + N must stay below 65536"
@@ -177,7 +179,7 @@ haproxy_env() {  # haproxy_env K: the environment of HAProxy instance K
   export RT_BIND="127.0.0.1:$PORT" RT_STATS_BIND="127.0.0.1:$((STATS_PORT + $1 - 1))"
   export RT_HAPROXY_SOCKET="$STATE_DIR/haproxy-$1.sock" RT_HAPROXY_THREADS="$HAPROXY_THREADS"
   export RT_FORWARDED_PROTO="${FORWARDED_PROTO:-http}" RT_MAXCONN=$(( (limit - 200) / 2 ))
-  export RT_PAGE_SLOTS="$DATABASE_POOL_SIZE"
+  export RT_PAGE_SLOTS="$PAGE_SLOTS"
 }
 
 # -- processes --------------------------------------------------------------------------------
@@ -203,8 +205,10 @@ start_daphne() {
     raise_fd_limit
     local access="$ACCESS_LOG"
     [ "$access" = /dev/null ] || [ "$access" = - ] || access="$ACCESS_LOG.$i"
+    # A socket's handshake may take a while in a storm (Daphne's default drops it after
+    # 5 s, and the browser then starts over): allow 20 s.
     exec setsid "$PYTHON" -m daphne -b 127.0.0.1 -p "$port" --proxy-headers \
-      --access-log "$access" config.asgi:application </dev/null >>"$STATE_DIR/daphne-$i.log" 2>&1
+      --websocket_connect_timeout 20 --access-log "$access" config.asgi:application </dev/null >>"$STATE_DIR/daphne-$i.log" 2>&1
   ) &
   echo $! > "$pidfile"
 }
