@@ -789,8 +789,7 @@ async def process_loss(dep, setup, people, rate, duration):
     unacked = sum(len(c.outbox) for c in clients)
     offline = sum(1 for c in clients if c.ws is None)
     acked = [op for c in clients for op in c.acked]
-    for client in clients:
-        await client.close()
+    await asyncio.gather(*(client.close() for client in clients))
     check = await asyncio.to_thread(check_acked, dep, setup["workshop"], acked)
     live = stats.pop("live_again_ms")
     for person in in_rooms:
@@ -897,10 +896,7 @@ async def drive(dep, setup, args, wanted):
             results["kill"]["load_average"] = os.getloadavg()[0]
             # scale.sh restarts the missing process; HAProxy takes it back.
             await asyncio.to_thread(dep.start)
-        for person in people:
-            if person.lobby is not None:
-                await person.lobby.close()
-                person.lobby = None
+        await close_sockets(people)
         if "steady" in wanted:
             print(f"# steady: note.set at {args.rate:g}/s/room for {args.duration:g} s",
                   flush=True)
@@ -908,14 +904,21 @@ async def drive(dep, setup, args, wanted):
                                              meter, args.connect_concurrency)
             results["steady"]["load_average"] = os.getloadavg()[0]
     finally:
-        for person in people:
-            if person.lobby is not None:
-                await person.lobby.close()
-            if person.client is not None:
-                # The transport is shared: close only the cookie jar's client state.
-                person.client = None
-        await transport.aclose()
+        await close_sockets(people)
+        await transport.aclose()  # every participant's client shares it
     return results
+
+
+async def close_sockets(people):
+    """Closes every open socket at once (one by one, each close handshake waits)."""
+    async def close(person):
+        if person.reader is not None:
+            person.reader.cancel()
+        if person.lobby is not None:
+            ws, person.lobby = person.lobby, None
+            await ws.close()
+
+    await asyncio.gather(*(close(p) for p in people), return_exceptions=True)
 
 
 def run_once(processes, args, workdir, wanted):
