@@ -1087,6 +1087,8 @@ def main(argv=None):
     if args.participants < args.room_size:
         parser.error("--participants must be at least --room-size")
     roomsbench.raise_fd_limit()
+    # A TERM (e.g. from `timeout`) unwinds like Ctrl-C, so the deployment is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="roundtable-workshop-"))
     all_results, problems = {}, []
     try:
