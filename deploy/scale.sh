@@ -119,7 +119,7 @@ ensure_services() {
 
 ensure_database() {
   # Creates the database when it is missing (as the URL's user, else as the postgres user).
-  "$PYTHON" - "$DATABASE_URL" <<'PY' || die "could not create the database of DATABASE_URL"
+  "$PYTHON" - "$DATABASE_URL" <<'PY' || die "could not reach or create the database of DATABASE_URL ($DATABASE_URL): give it a user and password PostgreSQL accepts over TCP (Debian's default needs a password: sudo -u postgres createuser -P roundtable)"
 import sys
 from urllib.parse import urlsplit, urlunsplit
 import psycopg
