@@ -261,7 +261,7 @@ def setup_workshop(participants, room_size, seed_lobby, out_path):
                 store = SessionStore()
                 remember_participant(store, person)
                 store.save()
-                cookies.append(f"{settings.SESSION_COOKIE_NAME}={store.session_key}")
+                cookies.append([person.pk, f"{settings.SESSION_COOKIE_NAME}={store.session_key}"])
     Path(out_path).write_text(json.dumps({
         "code": workshop.join_code, "workshop": workshop.pk, "username": owner.username,
         "password": password, "cookies": cookies,
@@ -287,6 +287,19 @@ def check_ops(workshop_id, ops_path, out_path):
         "not_in_applied_ops": sum(1 for op in acked if op not in applied),
         "stored": sum(stored.values()),
     }))
+
+
+def list_rooms(workshop_id, out_path):
+    """Every room of the workshop: number, scribe, member ids (from the database)."""
+    django_setup()
+    from breakouts.models import Room
+
+    rooms = [
+        {"number": room.number, "scribe": room.scribe_id,
+         "members": sorted(member.pk for member in room.members.all())}
+        for room in Room.objects.filter(workshop_id=workshop_id).prefetch_related("members")
+    ]
+    Path(out_path).write_text(json.dumps(rooms))
 
 
 def check_acked(deployment, workshop_id, acked):
@@ -504,7 +517,8 @@ async def seed_lobby(dep, code, people, cookies, concurrency=200):
     errors = Errors()
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(person, cookie):
+    async def one(person, seeded):
+        person.participant, cookie = seeded
         person.cookie = cookie
         async with gate:
             try:
@@ -803,20 +817,16 @@ async def process_loss(dep, setup, people, rate, duration):
 # -- scenario: steady load (bench/rooms.py's loop, through HAProxy) ---------------------------
 
 
-def room_layout(people):
-    """Rooms as lists of cookies with the scribe first, cut to the smallest room's size."""
-    rooms = defaultdict(list)
-    scribes = {}
-    for p in people:
-        if p.room is not None:
-            rooms[p.room].append(p)
-            scribes[p.room] = p.scribe
+def room_layout(rooms, people):
+    """The rooms as lists of cookies, scribe first, cut to the smallest room's size (the
+    rooms as stored, whoever of their members got live in the breakout scenario)."""
+    cookies = {p.participant: p.cookie for p in people if p.participant and p.cookie}
     layout = []
-    for number in sorted(rooms):
-        members = sorted(rooms[number], key=lambda p: p.participant != scribes[number])
-        if members[0].participant != scribes[number]:
-            continue  # the scribe is not among the people we drive
-        layout.append([p.cookie for p in members])
+    for room in rooms:
+        if room["scribe"] not in cookies:
+            continue
+        others = [m for m in room["members"] if m != room["scribe"] and m in cookies]
+        layout.append([cookies[room["scribe"]]] + [cookies[m] for m in others])
     if not layout:
         raise RuntimeError("steady: no room has its scribe among the participants driven")
     size = min(len(r) for r in layout)
@@ -826,7 +836,8 @@ def room_layout(people):
 
 
 async def steady(dep, setup, people, rate, duration, meter, concurrency):
-    layout, size = room_layout(people)
+    rooms = await asyncio.to_thread(run_child, dep, "_rooms", setup["workshop"])
+    layout, size = room_layout(rooms, people)
     code = setup["code"]
 
     def targets(r, m):
@@ -870,39 +881,48 @@ async def drive(dep, setup, args, wanted):
     people = [Person(i) for i in range(args.participants)]
     results = {}
     meter = CpuMeter(dep)
+
+    async def scenario(name, title, work, *, cpu=True):
+        """Runs one scenario; a scenario that breaks is recorded as failed, not fatal."""
+        print(f"# {title}", flush=True)
+        if cpu:
+            meter.mark()
+        try:
+            results[name] = await work
+        except Exception as exc:
+            results[name] = {"failed": f"{type(exc).__name__}: {exc}"}
+            print(f"#   failed: {results[name]['failed']}", flush=True)
+            return
+        if cpu:
+            meter.mark()
+            results[name]["cpu_per_process"] = meter.percent(-2, -1)
+        results[name]["load_average"] = os.getloadavg()[0]
+
     try:
         if "join" in wanted:
-            print(f"# join storm: {args.participants} people in {args.join_window:g} s", flush=True)
-            meter.mark()
-            results["join"] = await join_storm(dep, setup["code"], people, args.join_window,
-                                               transport)
-            meter.mark()
-            results["join"]["cpu_per_process"] = meter.percent(-2, -1)
-            results["join"]["load_average"] = os.getloadavg()[0]
+            await scenario("join", f"join storm: {args.participants} people in "
+                           f"{args.join_window:g} s",
+                           join_storm(dep, setup["code"], people, args.join_window, transport))
         else:
             errors = await seed_lobby(dep, setup["code"], people, setup["cookies"])
             results["lobby"] = {"errors": dict(errors)}
         if wanted & {"breakout", "kill", "steady"}:
-            print("# breakout start", flush=True)
-            meter.mark()
-            results["breakout"] = await breakout_start(dep, setup, people, transport)
-            meter.mark()
-            results["breakout"]["cpu_per_process"] = meter.percent(-2, -1)
-            results["breakout"]["load_average"] = os.getloadavg()[0]
+            await scenario("breakout", "breakout start",
+                           breakout_start(dep, setup, people, transport))
         if "kill" in wanted:
-            print(f"# process loss: {args.duration:g} s of item.add at {args.rate:g}/s/room, "
-                  "SIGKILL of daphne-1 after a third", flush=True)
-            results["kill"] = await process_loss(dep, setup, people, args.rate, args.duration)
-            results["kill"]["load_average"] = os.getloadavg()[0]
+            await scenario("kill", f"process loss: {args.duration:g} s of item.add at "
+                           f"{args.rate:g}/s/room, SIGKILL of daphne-1 after a third",
+                           process_loss(dep, setup, people, args.rate, args.duration),
+                           cpu=False)
             # scale.sh restarts the missing process; HAProxy takes it back.
             await asyncio.to_thread(dep.start)
         await close_sockets(people)
         if "steady" in wanted:
-            print(f"# steady: note.set at {args.rate:g}/s/room for {args.duration:g} s",
-                  flush=True)
-            results["steady"] = await steady(dep, setup, people, args.rate, args.duration,
-                                             meter, args.connect_concurrency)
-            results["steady"]["load_average"] = os.getloadavg()[0]
+            # (run_load marks the CPU meter itself, around its sending window.)
+            await scenario("steady", f"steady: note.set at {args.rate:g}/s/room for "
+                           f"{args.duration:g} s",
+                           steady(dep, setup, people, args.rate, args.duration, meter,
+                                  args.connect_concurrency), cpu=False)
     finally:
         await close_sockets(people)
         await transport.aclose()  # every participant's client shares it
@@ -933,7 +953,7 @@ def run_once(processes, args, workdir, wanted):
         setup = run_child(dep, "_setup", args.participants, args.room_size,
                           int("join" not in wanted))
         results = asyncio.run(drive(dep, setup, args, wanted))
-        if "steady" in wanted and args.floor:
+        if "steady" in wanted and args.floor and "failed" not in results.get("steady", {}):
             s = results["steady"]
             print("# steady: the same load against the raw websockets floor", flush=True)
             results["floor"] = floor_run(workdir, s["rooms"], s["members"], args.rate,
@@ -968,6 +988,11 @@ def print_table(processes, participants, r):
 
     def row(scenario, what, value, note=""):
         rows.append((scenario, what, value, note))
+
+    for name, value in r.items():
+        if isinstance(value, dict) and "failed" in value:
+            row(name, "FAILED", value["failed"])
+    r = {k: v for k, v in r.items() if not (isinstance(v, dict) and "failed" in v)}
 
     def cpu(values):
         return ", ".join(f"{k} {v:.0f}%" for k, v in sorted(values.items()) if v >= 0.5)
@@ -1038,7 +1063,9 @@ def print_table(processes, participants, r):
 
 def failures(r):
     """What must never happen: error pages, lost or duplicated ops/events, stragglers."""
-    found = []
+    found = [f"{name}: {value['failed']}" for name, value in r.items()
+             if isinstance(value, dict) and "failed" in value]
+    r = {k: v for k, v in r.items() if not (isinstance(v, dict) and "failed" in v)}
     if "join" in r and (r["join"]["errors"] or r["join"]["joined"] != r["join"]["of"]):
         found.append(f"join storm: {r['join']['errors']}")
     if "lobby" in r and r["lobby"]["errors"]:
@@ -1113,6 +1140,8 @@ def main(argv=None):
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_setup":
         setup_workshop(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_rooms":
+        list_rooms(int(sys.argv[2]), sys.argv[3])
     elif len(sys.argv) > 1 and sys.argv[1] == "_check":
         check_ops(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     else:
