@@ -404,10 +404,24 @@ def cookie_header(client):
     return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
+async def get_like_a_browser(client, url, headers=None):
+    """GETs a page; a 408 (HAProxy closed a connection that sat idle before its request,
+    which happens when this load generator is starved of CPU) is retried once, as browsers
+    retry it."""
+    response = await client.get(url, headers=headers)
+    if response.status_code == 408:
+        HTTP_RETRIES["HTTP 408 retried"] += 1
+        response = await client.get(url, headers=headers)
+    return response
+
+
+HTTP_RETRIES = Counter()
+
+
 async def fetch_page(client, path, errors, kind, expect=200):
     started = time.perf_counter()
     try:
-        response = await client.get(path)
+        response = await get_like_a_browser(client, path)
     except Exception as exc:
         errors.add(f"{kind}: {failure(exc)}")
         return None, None
@@ -663,7 +677,7 @@ async def fetch_page_with_cookie(client, url, cookie, errors):
     """GETs a page with the participant's own cookies (seeded people have no client jar)."""
     started = time.perf_counter()
     try:
-        response = await client.get(url, headers={"Cookie": cookie})
+        response = await get_like_a_browser(client, url, headers={"Cookie": cookie})
     except Exception as exc:
         errors.add(f"room page: {failure(exc)}")
         return None, None
@@ -926,6 +940,8 @@ async def drive(dep, setup, args, wanted):
     finally:
         await close_sockets(people)
         await transport.aclose()  # every participant's client shares it
+    results["http_retries"] = dict(HTTP_RETRIES)
+    HTTP_RETRIES.clear()
     return results
 
 
@@ -1052,6 +1068,8 @@ def print_table(processes, participants, r):
                 + (f"; errors {s['errors']}" if s["errors"] else ""))
         else:
             row(label, "CPU (% of a core)", f"{s['cpu']:.0f}%")
+    if r.get("http_retries"):
+        row("all", "page requests retried (as browsers do)", str(r["http_retries"]))
     print()
     print(f"{participants:,} participants, {processes} Daphne processes behind HAProxy "
           "(loopback; load generator, servers, PostgreSQL and Redis share this machine's "
