@@ -15,8 +15,12 @@ REDIS_URL). There, a missing HAProxy fails the test instead of skipping it.
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -96,12 +100,78 @@ def test_rendered_haproxy_config_balances_every_process_and_haproxy_accepts_it(t
     assert checked.returncode == 0, checked.stderr
 
 
-@pytest.mark.scale
-@pytest.mark.skipif(
+needs_services = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     or not os.environ.get("REDIS_URL"),
     reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL; CI's second pass sets both",
 )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_block(count):
+    """A base port whose next `count` ports are free."""
+    for _ in range(100):
+        base = free_port()
+        try:
+            for i in range(1, count + 1):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", base + i))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of loopback ports")
+
+
+def haproxy_sees(env):
+    status = script("status", **env).stdout
+    return dict(line.split()[2:4] for line in status.splitlines()
+                if line.startswith("haproxy sees"))
+
+
+@pytest.mark.scale
+@needs_services
+def test_haproxy_takes_a_process_failing_healthz_out_of_rotation_and_back(tmp_path):
+    needs_haproxy()
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + (
+        os.environ["DATABASE_URL"].rsplit("/", 1)[1] + "_scale")
+    port = free_port()
+    env = {"N": "2", "PORT": str(port), "BASE_PORT": str(free_block(2)),
+           "STATS_PORT": str(free_port()), "STATE_DIR": str(tmp_path),
+           "DATABASE_URL": url, "REDIS_PREFIX": f"scaletest{os.getpid()}"}
+    started = subprocess.run([str(SCRIPT), "start"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=180, env={**os.environ, "PYTHON": sys.executable, **env})
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert haproxy_sees(env) == {"d1": "UP", "d2": "UP"}
+        frozen = int((tmp_path / "daphne-1.pid").read_text())
+        os.kill(frozen, signal.SIGSTOP)  # alive but unable to answer /healthz
+        try:
+            deadline = time.monotonic() + 15
+            while haproxy_sees(env).get("d1") != "DOWN" and time.monotonic() < deadline:
+                time.sleep(0.3)
+            assert haproxy_sees(env) == {"d1": "DOWN", "d2": "UP"}
+            for _ in range(6):  # every request is served by the healthy process
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                    assert r.status == 200
+        finally:
+            os.kill(frozen, signal.SIGCONT)
+        deadline = time.monotonic() + 15
+        while haproxy_sees(env).get("d1") != "UP" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert haproxy_sees(env) == {"d1": "UP", "d2": "UP"}
+    finally:
+        stopped = script("stop", **env)
+        assert stopped.returncode == 0, stopped.stderr
+        assert not list(tmp_path.glob("*.pid"))
+
+
+@pytest.mark.scale
+@needs_services
 def test_workshop_scenarios_through_haproxy_lose_nothing(tmp_path):
     needs_haproxy()
     out = tmp_path / "results.json"
