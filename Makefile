@@ -12,7 +12,7 @@ PORT ?= 8000
 
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: run test test-fast lint lock bench-assignment bench-rooms bench-control clean
+.PHONY: run test test-fast lint lock bench-assignment bench-rooms bench-control bench-workshop scale scale-stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,17 @@ bench-rooms: $(VENV)/.installed-test
 
 bench-control: $(VENV)/.installed-test
 	$(BIN)/python bench/control.py $(BENCH_ARGS)
+
+# N Daphne processes (default: one per core; N=4 make scale) + PostgreSQL + Redis behind HAProxy
+# on http://127.0.0.1:8080/ (deploy/scale.sh lists every setting).
+scale: $(VENV)/.installed
+	deploy/scale.sh start
+
+scale-stop:
+	deploy/scale.sh stop
+
+bench-workshop: $(VENV)/.installed-test
+	$(BIN)/python bench/workshop.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-lock var

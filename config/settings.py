@@ -138,6 +138,15 @@ if DATABASE_URL:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
     if not _db.get("ENGINE"):
         raise ImproperlyConfigured(f"DATABASE_URL has an unknown scheme: {DATABASE_URL!r}")
+    # Under ASGI each request runs on a thread of its own, so persistent connections pile up,
+    # one per concurrent request, until PostgreSQL refuses clients ("too many clients"). With
+    # DATABASE_POOL_SIZE set, each process borrows from a psycopg pool of at most that size.
+    DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+    if DATABASE_POOL_SIZE > 0 and _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 20,
+        }
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

@@ -29,6 +29,8 @@ def run_check(env_overrides, *args):
         ({"DEBUG": "1", "REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"DEBUG": "1", "CSRF_TRUSTED_ORIGINS": "example.com"}, "CSRF_TRUSTED_ORIGINS"),
         ({"DEBUG": "1", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
+        ({"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1/x",
+          "DATABASE_POOL_SIZE": "many"}, "DATABASE_POOL_SIZE"),
     ],
 )
 def test_bad_configuration_fails_at_start_naming_the_variable(overrides, named):
@@ -52,3 +54,23 @@ def test_deploy_check_passes_with_production_variables():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_database_pool_size_gives_each_process_a_bounded_postgresql_pool():
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps([db['CONN_MAX_AGE'], db.get('OPTIONS', {}).get('pool')]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings",
+               DATABASE_URL="postgres://u@127.0.0.1:5432/x")
+    without = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.strip() == "[600, null]"  # persistent connections, no pool
+    pooled = subprocess.run([sys.executable, "-c", probe], cwd=ROOT,
+                            env={**env, "DATABASE_POOL_SIZE": "12"},
+                            capture_output=True, text=True, timeout=60)
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.strip() == '[0, {"min_size": 1, "max_size": 12, "timeout": 20}]'
