@@ -12,7 +12,6 @@ breakouts/control_ops.py). Frames are documented in docs/protocol.md.
 """
 
 import dataclasses
-import json
 import time
 from urllib.parse import parse_qs
 
@@ -168,15 +167,11 @@ class ParticipantConsumer(LiveConsumer):
             return
         kind = event.get("type")
         if self.participant_id is not None and kind == "room.assigned":
-            mine = next(
-                (entry for entry in event.get("assignments", ())
-                 if _participant_id(entry) == self.participant_id),
-                None,
-            )
+            mine = assignments_by_participant(event).get(self.participant_id)
             frame = {"type": "room.assigned", "scope": "workshop", "rev": event.get("rev")}
             if mine is not None:
                 frame.update(room=mine.get("room"), url=mine.get("url"))
-            await self.base_send({"type": "websocket.send", "text": json.dumps(frame)})
+            await self.base_send({"type": "websocket.send", "text": encode(frame)})
             if mine is not None:
                 self.loop.create_task(self.follow_assignment())
             return
@@ -221,11 +216,16 @@ class ParticipantConsumer(LiveConsumer):
         return self.ack(op_id)
 
 
-def _participant_id(entry):
-    participant = entry.get("participant")
-    if isinstance(participant, dict):
-        return participant.get("id")
-    return participant
+_indexed = (None, {})  # the last `room.assigned` event seen in this process, indexed
+
+
+def assignments_by_participant(event):
+    """Returns {participant id: entry} of a `room.assigned` event, built once per event (not
+    once per socket: a breakout start of 10,000 people would otherwise be 10⁸ comparisons)."""
+    global _indexed
+    if _indexed[0] is not event:
+        _indexed = (event, {entry["participant"]: entry for entry in event["assignments"]})
+    return _indexed[1]
 
 
 class ControlConsumer(LiveConsumer):
