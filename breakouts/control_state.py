@@ -11,7 +11,6 @@ from django.db.models import Count
 from django.db.models.functions import Length, Substr
 
 from breakouts.models import STEP_ORDER, Broadcast, HelpRequest, Item, Note, Room
-from live.events import iso, timer
 from workshops.models import Workshop
 
 NOTE_PREVIEW_CHARS = 280
@@ -56,28 +55,16 @@ def room_cards(workshop):
     for room in rooms:
         room.workshop = workshop  # step_ends_at reads the step durations from it
         cards.append({
-            "id": room.pk,
-            "number": room.number,
-            "name": room.name,
-            "rev": room.rev,
-            "url": room.get_absolute_url(),
-            "step": room.step,
+            **room.public(),
             "step_index": room.step_index,
-            "step_started_at": iso(room.step_started_at),
-            "step_ends_at": iso(room.step_ends_at),
-            "timer": timer(room.timer_ends_at, room.timer_label),
-            "scribe": room.scribe_id,
             "scribe_name": room.scribe.name if room.scribe else None,
             "challenge": (
                 {"id": room.challenge.pk, "title": room.challenge.title}
                 if room.challenge else None
             ),
-            "members": [member.public() for member in room.members.all()],
             "notes": previews.get(room.pk, {}),
             "counts": {step: counts.get(room.pk, {}).get(step, 0) for step in STEP_ORDER},
-            "last_activity_at": iso(room.last_activity_at),
             "help": help_by_room.get(room.number, []),
-            "online": [],
         })
     return cards
 

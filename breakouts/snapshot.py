@@ -1,7 +1,6 @@
 """The room part of the live snapshot (the `state` frame), as plain JSON-ready dicts."""
 
 from breakouts.models import STEP_ORDER, Room, Step
-from live.events import iso, timer
 
 
 def step_minutes(workshop):
@@ -22,21 +21,11 @@ def room_state(room, viewer=None):
     }
     help_requests = [request.public() for request in room.help_requests.all()[:5]]
     return {
-        "id": room.pk,
-        "number": room.number,
-        "name": room.name,
-        "rev": room.rev,
-        "url": room.get_absolute_url(),
-        "step": room.step,
+        **room.public(),
         "steps": [{"step": step.value, "label": str(step.label)} for step in Step],
-        "step_started_at": iso(room.step_started_at),
-        "step_ends_at": iso(room.step_ends_at),
         "step_minutes": step_minutes(workshop),
-        "timer": timer(room.timer_ends_at, room.timer_label),
-        "scribe": room.scribe_id,
         "scribe_offer": room.scribe_offer_to_id,
         "challenge": room.challenge.public() if room.challenge else None,
-        "members": [member.public() for member in room.members.all()],
         "notes": notes,
         "items": [item.public() for item in room.items.all()],
         "votes": {
@@ -46,6 +35,4 @@ def room_state(room, viewer=None):
         },
         "selection": {"item": room.selected_item_id, "rationale": room.selection_rationale},
         "help": help_requests,
-        "last_activity_at": iso(room.last_activity_at),
-        "online": [],
     }

@@ -123,6 +123,26 @@ class Room(Announcing, models.Model):
             actor.participant_id is not None and item.author_id == actor.participant_id
         )
 
+    def public(self):
+        """Returns what every view of a room shows (the room snapshot and the control room's
+        card share these keys); `members` must be prefetched for more than one room.
+        `online` is filled in by the socket from the hub's presence."""
+        return {
+            "id": self.pk,
+            "number": self.number,
+            "name": self.name,
+            "rev": self.rev,
+            "url": self.get_absolute_url(),
+            "step": self.step,
+            "step_started_at": events.iso(self.step_started_at),
+            "step_ends_at": events.iso(self.step_ends_at),
+            "timer": events.timer(self.timer_ends_at, self.timer_label),
+            "scribe": self.scribe_id,
+            "members": [member.public() for member in self.members.all()],
+            "last_activity_at": events.iso(self.last_activity_at),
+            "online": [],
+        }
+
     # -- changes (each bumps `rev` and announces itself after commit) -----------------------
 
     def event_envelope(self):
