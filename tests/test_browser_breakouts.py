@@ -73,8 +73,10 @@ def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_cont
     for index in range(2):
         expect(cards.nth(index)).to_contain_text("3 people · 3 departments · 2 locations")
 
-    facilitator.once("dialog", lambda dialog: dialog.accept())
     facilitator.get_by_role("button", name="Start breakouts").click()
+    facilitator.get_by_role("dialog", name="Start breakouts").get_by_role(
+        "button", name="Start breakouts"
+    ).click()
     expect(facilitator.get_by_text("Breakouts started in 2 rooms")).to_be_visible()
 
     rooms = {room.number: room for room in Room.objects.filter(workshop=workshop).with_members()}

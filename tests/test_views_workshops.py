@@ -154,17 +154,20 @@ def test_start_time_without_a_time_zone_is_utc(facilitator_client):
     assert Workshop.objects.get().starts_at == dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 
 
-def test_room_count_and_target_size_are_exclusive(facilitator_client):
-    both = facilitator_client.post(
-        reverse("workshops:create"), settings_data(room_count="4", target_room_size="5")
-    )
-    neither = facilitator_client.post(
-        reverse("workshops:create"), settings_data(room_count="", target_room_size="")
-    )
-    for response in (both, neither):
-        assert response.status_code == 200
-        assert "either the number of rooms or the target room size" in response.content.decode()
-    assert not Workshop.objects.exists()
+def test_room_count_and_target_size_are_alternatives_and_the_server_accepts_the_obvious(
+    facilitator_client,
+):
+    # Both filled: the number of rooms wins; neither: five per room. No error either way.
+    for title, rooms, size, expected in (
+        ("Both", "4", "5", (4, None)), ("Neither", "", "", (None, 5)), ("Size", "", "6", (None, 6)),
+    ):
+        response = facilitator_client.post(
+            reverse("workshops:create"),
+            settings_data(title=title, room_count=rooms, target_room_size=size),
+        )
+        assert response.status_code == 302
+        workshop = Workshop.objects.get(title=title)
+        assert (workshop.room_count, workshop.target_room_size) == expected
 
 
 @pytest.mark.parametrize(
@@ -249,6 +252,44 @@ def test_confirmed_phase_change_moves_and_broadcasts(facilitator_client, worksho
     workshop.refresh_from_db()
     assert workshop.phase == Workshop.Phase.LOBBY
     assert events.triples() == [("phase.changed", 1, {"phase": "lobby"})]
+
+
+@pytest.mark.parametrize("start,target,landing", [
+    ("draft", "lobby", "/w/{code}/manage/"),
+    ("breakouts", "plenary", "/w/{code}/plenary/"),
+    ("plenary", "breakouts", "/w/{code}/control/"),
+    ("plenary", "debrief", "/w/{code}/debrief/results/"),
+    ("debrief", "closed", "/w/{code}/report/"),
+])
+def test_a_phase_change_lands_on_the_page_of_the_new_phase(
+    facilitator_client, workshop, start, target, landing
+):
+    Workshop.objects.filter(pk=workshop.pk).update(phase=start)
+    response = facilitator_client.post(url("phase", workshop), {"phase": target, "confirmed": "1"})
+    assert response.url == landing.format(code=workshop.join_code)
+
+
+def test_timers_end_with_their_phase(facilitator, capture_events):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from live_helpers import make_workshop
+
+    # An expired "Starting soon" of the lobby must not greet the rooms, nor a room's own timer
+    # a reopened breakout.
+    running, rooms, _people = make_workshop(facilitator, rooms=2, phase=Workshop.Phase.LOBBY)
+    past = timezone.now() - timedelta(minutes=1)
+    Workshop.objects.filter(pk=running.pk).update(timer_ends_at=past, timer_label="Starting soon")
+    rooms[0].set_timer(timezone.now() + timedelta(minutes=5), "Wrap up")
+    running.refresh_from_db()
+    with capture_events() as events:
+        running.move_to(Workshop.Phase.BREAKOUTS)
+    running.refresh_from_db()
+    rooms[0].refresh_from_db()
+    assert (running.timer_ends_at, running.timer_label) == (None, "")
+    assert rooms[0].timer_ends_at is None
+    cleared = [payload for kind, _rev, payload in events.triples() if kind == "timer.changed"]
+    assert len(cleared) == 2 and all(p["timer"] is None for p in cleared)
 
 
 def test_disallowed_phase_change_is_refused_with_a_message(facilitator_client, workshop):

@@ -59,3 +59,18 @@ def phase_actions(workshop):
              "danger": target == Phase.CLOSED}
         )
     return actions
+
+
+def landing_url(workshop):
+    """Returns the page a facilitator works on in the workshop's phase (after a phase change):
+    the lobby's dashboard, the control room, the plenary, the debrief results, the report.
+    Pages of the apps above are reversed by URL name (no import)."""
+    code = workshop.join_code
+    pages = {
+        Phase.BREAKOUTS: "breakouts:control",
+        Phase.PLENARY: "breakouts:plenary",
+        Phase.DEBRIEF: "report:debrief_results",
+        Phase.CLOSED: "report:report",
+    }
+    name = pages.get(Phase(workshop.phase))
+    return reverse(name, args=[code]) if name else workshop.get_absolute_url()

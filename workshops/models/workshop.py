@@ -19,6 +19,7 @@ from live import events
 from live.groups import control_group, workshop_group
 from live.revisions import Announcing
 from workshops.models.challenge import Challenge
+from workshops.signals import phase_changed
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or from a shared screen is typed right.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -301,10 +302,19 @@ class Workshop(Announcing, models.Model):
             raise PhaseError(_("Add at least one challenge before opening the lobby."))
         self.phase = phase
         self.phase_changed_at = timezone.now()
-        self.closing_at = None  # a "rooms closing" countdown ends with any phase change
+        # Timers end with their phase: a "rooms closing" countdown, the facilitator's timer
+        # (an expired "Starting soon" must not greet the rooms) and, through the signal, the
+        # rooms' own timers.
+        self.closing_at = None
+        had_timer = self.timer_ends_at is not None or current.timer_ends_at is not None
+        self.timer_ends_at, self.timer_label = None, ""
         Workshop.objects.filter(pk=self.pk).update(
-            phase=self.phase, phase_changed_at=self.phase_changed_at, closing_at=None
+            phase=self.phase, phase_changed_at=self.phase_changed_at, closing_at=None,
+            timer_ends_at=None, timer_label="",
         )
+        phase_changed.send(sender=Workshop, workshop=self, phase=self.phase)
+        if had_timer:
+            self.announce("timer.changed", {"timer": events.timer(None, "")})
         self.announce("phase.changed", {"phase": self.phase, **(extra or {})})
         return self
 
