@@ -44,8 +44,12 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(control.get_by_text("Participants online: 2 / 4")).to_be_visible()
 
     # A broadcast reaches every room as a dismissible banner.
-    control.get_by_label("Message", exact=True).fill("Five minutes to go")
-    control.get_by_role("button", name="Send message").click()
+    control.get_by_role("button", name="Broadcast a message").click()
+    broadcast = control.get_by_role("dialog", name="Broadcast a message")
+    broadcast.get_by_label("Message", exact=True).fill("Five minutes to go")
+    broadcast.get_by_role("button", name="Send message").click()
+    expect(broadcast).to_be_hidden()
+    expect(control.get_by_role("button", name="Broadcast a message")).to_be_focused()
     for page in (one, two):
         banner = page.get_by_role("status").filter(has_text="Five minutes to go").first
         expect(banner).to_be_visible()
@@ -55,9 +59,12 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(one.get_by_role("status").filter(has_text="Five minutes to go")).to_have_count(0)
 
     # A timer for all rooms: every room counts down to the same stored deadline.
-    control.get_by_label("Minutes").fill("10")
-    control.get_by_label("Label").fill("Root causes")
-    control.get_by_role("button", name="Start timer").click()
+    control.get_by_role("button", name="Set a timer").click()
+    timer_dialog = control.get_by_role("dialog", name="Set a timer")
+    timer_dialog.get_by_label("Minutes").fill("10")
+    timer_dialog.get_by_label("Label").fill("Root causes")
+    timer_dialog.get_by_role("button", name="Start timer").click()
+    expect(timer_dialog).to_be_hidden()
     for page in (one, two):
         timer = page.get_by_role("timer", name="Root causes")
         expect(timer).to_contain_text(re.compile(r"(10:00|9:\d\d) left"))
