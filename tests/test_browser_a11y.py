@@ -36,10 +36,25 @@ def axe_violations(page):
     ]
 
 
+WIDEST = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > innerWidth + 1 && ![...el.children].some(
+        (c) => c.getBoundingClientRect().right > innerWidth + 1)) {
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")}#${el.id}`);
+    }
+  }
+  return out.slice(0, 3);
+}"""
+
+
 def sideways_scroll(page):
-    return page.evaluate(
+    """Returns (scroll width, viewport width, the innermost elements sticking out)."""
+    scroll, inner = page.evaluate(
         "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
     )
+    return scroll, inner, page.evaluate(WIDEST) if scroll > inner else []
 
 
 def pages_to_check(facilitator):
@@ -120,7 +135,7 @@ def visit(signed_in_context, contexts, who, url, width):
     return page
 
 
-@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("width", [1280, 768, 320])
 def test_every_page_has_no_axe_violations_and_fits_the_screen(
     signed_in_context, facilitator, width
 ):
@@ -140,9 +155,9 @@ def test_every_page_has_no_axe_violations_and_fits_the_screen(
         violations = axe_violations(page)
         if violations:
             found[label] = violations
-        scroll_width, inner_width = sideways_scroll(page)
+        scroll_width, inner_width, culprits = sideways_scroll(page)
         if scroll_width > inner_width:
-            sideways[label] = f"{scroll_width} > {inner_width}"
+            sideways[label] = f"{scroll_width} > {inner_width} ({', '.join(culprits)})"
     count = sum(len(v) for v in found.values())
     report = "\n".join(f"{label}: {v}" for label, items in found.items() for v in items)
     assert not found and not sideways, (
