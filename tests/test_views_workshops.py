@@ -433,3 +433,33 @@ def test_outsider_cannot_delete(outsider_client, workshop):
 def test_admin_lists_each_workshop_model(admin_client, workshop, model):
     Participant.objects.create(workshop=workshop, name="Ana", department="Sales", location="Lyon")
     assert admin_client.get(f"/admin/workshops/{model}/").status_code == 200
+
+
+@pytest.mark.parametrize("phase,label,target", [
+    ("lobby", "Plan the rooms", "/w/{code}/manage/plan/"),
+    ("breakouts", "Open the control room", "/w/{code}/control/"),
+    ("plenary", "Present the rooms", "/w/{code}/plenary/"),
+    ("debrief", "See the debrief results", "/w/{code}/debrief/results/"),
+    ("closed", "Open the report", "/w/{code}/report/"),
+])
+def test_the_dashboard_is_the_workshops_home_in_every_phase(
+    facilitator_client, workshop, phase, label, target
+):
+    Workshop.objects.filter(pk=workshop.pk).update(phase=phase)
+    response = facilitator_client.get(workshop.get_absolute_url())
+    page = response.content.decode()
+    code = workshop.join_code
+    assert f'<a class="btn btn-primary btn-lg" href="{target.format(code=code)}">{label}</a>' in page
+    linked = {p["url"] for p in response.context["workshop_pages"]}
+    assert f"/w/{code}/manage/edit/" in linked
+    if phase != "lobby":  # after the start: every page of the run is one click away
+        assert {f"/w/{code}/control/", f"/w/{code}/plenary/", f"/w/{code}/report/",
+                f"/w/{code}/actions/", f"/w/{code}/network/"} <= linked
+    for url in linked:
+        assert f'href="{url}"' in page
+
+
+def test_a_draft_without_challenges_is_sent_to_add_them(facilitator_client, workshop):
+    workshop.challenges.all().delete()
+    page = facilitator_client.get(workshop.get_absolute_url()).content.decode()
+    assert f'href="/w/{workshop.join_code}/manage/challenges/">Add challenges</a>' in page
