@@ -102,6 +102,7 @@ def labels():
         "time_up": _("Time is up"),
         "time_left": _("%(time)s left"),
         "note_empty": _("Nothing written yet."),
+        "step_summary": _("Step %(n)s of %(total)s · %(label)s"),
         "note_scribe_only": _("Only the scribe writes the notes; everyone sees them live."),
         "conflict": _("Someone else changed this note meanwhile; their version is shown. "
                       "Your text was:"),
@@ -162,6 +163,10 @@ def _drawn(state, page):
         "step_number": index + 1,
         "first_step": index == 0,
         "last_step": index == len(room["steps"]) - 1,
+        "step_index": index,
+        "step_count": len(room["steps"]),
+        "next_label": (room["steps"][index + 1]["label"]
+                       if index + 1 < len(room["steps"]) else ""),
         "prompt": page["prompts"].get(step, ""),
         "note": room["notes"].get(step, {}).get("text", ""),
         "items": [i for i in items if i["step"] == step],
