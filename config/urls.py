@@ -7,7 +7,6 @@ from config import health
 from workshops.views.pages import home
 
 
-
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))

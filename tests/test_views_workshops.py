@@ -449,7 +449,8 @@ def test_the_dashboard_is_the_workshops_home_in_every_phase(
     response = facilitator_client.get(workshop.get_absolute_url())
     page = response.content.decode()
     code = workshop.join_code
-    assert f'<a class="btn btn-primary btn-lg" href="{target.format(code=code)}">{label}</a>' in page
+    primary = f'<a class="btn btn-primary btn-lg" href="{target.format(code=code)}">{label}</a>'
+    assert primary in page
     linked = {p["url"] for p in response.context["workshop_pages"]}
     assert f"/w/{code}/manage/edit/" in linked
     if phase != "lobby":  # after the start: every page of the run is one click away
