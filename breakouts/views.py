@@ -82,6 +82,7 @@ def labels():
         # Plural pairs [one, many] with %(n)s, chosen in the browser by n (English rules).
         "voted": [ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 1),
                   ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 2)],
+        "tally_hidden": _("hidden until everyone has voted"),
         "tally": [ngettext("%(n)s vote", "%(n)s votes", 1),
                   ngettext("%(n)s vote", "%(n)s votes", 2)],
         "votes_left": _("You have %(n)s of %(max)s votes left."),
@@ -174,6 +175,7 @@ def _drawn(state, page):
         "selected": selected,
         "selection": room["selection"],
         "voters": len(votes["voters"]),
+        "tallies_hidden": votes["hidden"],
         "votes_left": votes["per_member"] - used,
         "scribe_name": names.get(room["scribe"], ""),
         "offered_to_me": me_id is not None and room["scribe_offer"] == me_id,

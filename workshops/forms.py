@@ -51,7 +51,7 @@ class WorkshopForm(forms.ModelForm):
         model = Workshop
         fields = [
             "title", "description", "starts_at", "room_count", "target_room_size",
-            *STEP_FIELDS, "votes_per_member", "departments", "locations",
+            *STEP_FIELDS, "votes_per_member", "hide_tallies", "departments", "locations",
             "question_value", "question_change", "debrief_choices",
         ]
         widgets = {

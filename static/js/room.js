@@ -116,6 +116,7 @@ function onEvent(event) {
     case "votes.changed":
       r.votes.tallies = event.tallies;
       r.votes.voters = event.voters;
+      r.votes.hidden = Boolean(event.hidden);
       if (event.participant === me()) r.votes.mine = event.votes;
       break;
     case "step.changed":

@@ -115,6 +115,10 @@ class Workshop(Announcing, models.Model):
     )
     plan_minutes = models.PositiveSmallIntegerField(_("implementation plan (minutes)"), default=15)
     votes_per_member = models.PositiveSmallIntegerField(_("votes per member"), default=3)
+    hide_tallies = models.BooleanField(
+        _("hide the tallies until everyone in the room has voted"), default=False,
+        help_text=_("Keeps early votes from anchoring the others."),
+    )
 
     departments = models.TextField(
         _("departments"), blank=True, help_text=_("One per line. Leave empty for free text.")
@@ -399,7 +403,7 @@ class Workshop(Announcing, models.Model):
     COPIED_FIELDS = (
         "description", "room_count", "target_room_size", "define_minutes",
         "root_causes_minutes", "alternatives_minutes", "selection_minutes", "plan_minutes",
-        "votes_per_member", "departments", "locations", "question_value", "question_change",
+        "votes_per_member", "hide_tallies", "departments", "locations", "question_value", "question_change",
         "debrief_choices",
     )
 
