@@ -206,9 +206,10 @@ def test_tallies_can_stay_hidden_until_everyone_in_the_room_has_voted(
 ):
     # Anchoring: with the workshop's setting, nobody sees (or receives) a tally before the
     # last member of the room has voted; then everyone sees them all.
-    from breakouts.models import Item
     from live_helpers import make_workshop
     from report_helpers import sign_in_participant
+
+    from breakouts.models import Item
 
     workshop, rooms, people = make_workshop(facilitator, rooms=1, members=2)
     workshop.hide_tallies = True

@@ -403,8 +403,8 @@ class Workshop(Announcing, models.Model):
     COPIED_FIELDS = (
         "description", "room_count", "target_room_size", "define_minutes",
         "root_causes_minutes", "alternatives_minutes", "selection_minutes", "plan_minutes",
-        "votes_per_member", "hide_tallies", "departments", "locations", "question_value", "question_change",
-        "debrief_choices",
+        "votes_per_member", "hide_tallies", "departments", "locations", "question_value",
+        "question_change", "debrief_choices",
     )
 
     @transaction.atomic
