@@ -80,6 +80,7 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(room_one.get_by_text("Help requested")).to_be_visible()
     help_list.get_by_role("button", name="Acknowledge help for Room 1").click()
     expect(one.get_by_text("The facilitator is on the way.").first).to_be_visible()
+    expect(two.get_by_text("The facilitator is on the way.")).to_have_count(0)  # only room 1
     expect(help_list.get_by_role("listitem")).to_have_count(0)
     expect(room_one.get_by_text("Help requested")).to_be_hidden()
 
