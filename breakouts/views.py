@@ -1,6 +1,9 @@
 """The room page: the server renders the room as it is now; static/js/room.js keeps it live."""
 
+from datetime import date
+
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -121,6 +124,13 @@ def labels():
     }
 
 
+def _date_text(iso):
+    """A calendar date as on every page ("Dec 1, 2026"; the room's script writes the same)."""
+    if not iso:
+        return ""
+    return date_format(date.fromisoformat(iso), "M j, Y")
+
+
 def _drawn(state, page):
     """Returns what templates/breakouts/room.html draws before any script runs: the room at its
     current step, seen by this viewer, from the same snapshot static/js/room.js starts from."""
@@ -141,6 +151,7 @@ def _drawn(state, page):
             **data,
             "author_name": names.get(data["author"], ""),
             "owner_name": names.get(data["owner"], ""),
+            "due_text": _date_text(data.get("due_date")),
             "category_label": categories.get(data["category"], data["category"]),
             "status_label": statuses.get(data["status"], data["status"]),
             "may_edit": can_write and (is_scribe or own),

@@ -232,3 +232,20 @@ def test_tallies_can_stay_hidden_until_everyone_in_the_room_has_voted(
     last = events.of_type("votes.changed")[0]
     assert last["hidden"] is False and last["tallies"] == {str(item.pk): 3}
     assert "3 votes" in client.get(room.get_absolute_url()).content.decode()
+
+
+def test_due_dates_read_as_on_every_other_page(client, facilitator):
+    import datetime as dt
+
+    from breakouts.models import Item
+    from live_helpers import make_workshop
+    from report_helpers import sign_in_participant
+
+    workshop, rooms, people = make_workshop(facilitator, rooms=1, members=2)
+    room = rooms[0]
+    room.step = "plan"
+    room.save()
+    Item.objects.create(room=room, step="plan", text="Pilot", due_date=dt.date(2026, 12, 1))
+    sign_in_participant(client, people[1][1])
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert '<time data-field="due_date" datetime="2026-12-01">Dec 1, 2026</time>' in page
