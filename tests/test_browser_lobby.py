@@ -42,7 +42,8 @@ def open_lobby(page):
     dialog.get_by_role("button", name="Open the lobby").click()
     phases = page.get_by_role("region", name="Run the workshop").get_by_role("list", name="Phases")
     expect(phases).to_contain_text("Lobby (current phase)")
-    return page.get_by_test_id("join-code").inner_text().strip()
+    invite = page.get_by_role("region", name="Invite participants")
+    return invite.get_by_role("definition").first.inner_text().strip()
 
 
 def join(page, code, name, department, location):
