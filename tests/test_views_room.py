@@ -237,9 +237,10 @@ def test_tallies_can_stay_hidden_until_everyone_in_the_room_has_voted(
 def test_due_dates_read_as_on_every_other_page(client, facilitator):
     import datetime as dt
 
-    from breakouts.models import Item
     from live_helpers import make_workshop
     from report_helpers import sign_in_participant
+
+    from breakouts.models import Item
 
     workshop, rooms, people = make_workshop(facilitator, rooms=1, members=2)
     room = rooms[0]
