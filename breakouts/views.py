@@ -107,6 +107,8 @@ def labels():
         "time_left": _("%(time)s left"),
         "note_empty": _("Nothing written yet."),
         "step_summary": _("Step %(n)s of %(total)s · %(label)s"),
+        "timer_started": _("The facilitator started a timer: %(label)s."),
+        "timer_default": _("Facilitator's timer"),
         "note_scribe_only": _("Only the scribe writes the notes; everyone sees them live."),
         "conflict": _("Someone else changed this note meanwhile; their version is shown. "
                       "Your text was:"),

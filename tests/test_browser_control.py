@@ -68,6 +68,8 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     for page in (one, two):
         timer = page.get_by_role("timer", name="Root causes")
         expect(timer).to_contain_text(re.compile(r"(10:00|9:\d\d) left"))
+        # Screen readers hear it once, from the room's live region (the chip stays quiet).
+        expect(page.get_by_text("The facilitator started a timer: Root causes.")).to_be_attached()
     room_two = control.get_by_role("article", name="Room 2")
     expect(room_two.get_by_role("timer")).to_contain_text("left")
 
