@@ -164,3 +164,35 @@ def test_every_page_has_no_axe_violations_and_fits_the_screen(
         f"{count} axe violations at {width} px:\n{report}\n"
         f"{len(sideways)} pages scroll sideways at {width} px: {sideways}"
     )
+
+
+MAIN_ACTION = {
+    "define": ("textbox", "Scribe's notes"),
+    "root_causes": ("textbox", "Root cause"),
+    "alternatives": ("textbox", "Alternative"),
+    "selection": ("button", "Add a vote to Buddy system 1"),
+    "plan": ("textbox", "Task"),
+}
+
+
+def test_the_task_is_above_the_fold_on_a_small_phone(signed_in_context, facilitator):
+    # 320 × 568 (the smallest phone in use): each step's main action is visible without
+    # scrolling, for the scribe (the note while defining) and for a member.
+    workshop = make_finished_workshop(facilitator, rooms=1, phase=Phase.BREAKOUTS)
+    room = Room.objects.get(workshop=workshop)
+    member = room.members.exclude(pk=room.scribe_id).first()
+    below = {}
+    for who, person in (("scribe", room.scribe), ("member", member)):
+        page = signed_in_context(participant=person).new_page()
+        page.set_viewport_size({"width": 320, "height": 568})
+        for step, (role, name) in MAIN_ACTION.items():
+            if step == "define" and who == "member":
+                role = "region"
+            Room.objects.filter(pk=room.pk).update(step=step)
+            page.goto(room.get_absolute_url())
+            expect(page.get_by_role("status").filter(has_text="Live").first).to_be_visible()
+            target = page.get_by_role(role, name=name, exact=True).first
+            box = target.bounding_box()
+            if box is None or box["y"] + min(box["height"], 40) > 568:
+                below[f"{who} at {step}"] = box and round(box["y"])
+    assert not below, f"main action below the fold at 320 × 568: {below}"
