@@ -13,6 +13,8 @@ from breakouts import planning, services
 from breakouts.plan_forms import KeepApartForm, MoveForm, ParticipantForm, PlanSettingsForm
 from workshops.access import get_workshop_for_facilitator
 from workshops.models import PhaseError, Workshop
+from workshops.phases import wording
+from workshops.views.confirm import is_confirmed, render_confirm
 
 
 def _participants(workshop):
@@ -206,6 +208,12 @@ def start(request, code):
     if workshop.phase != Workshop.Phase.LOBBY:
         messages.error(request, _("Breakouts have already started."))
         return redirect(workshop.get_absolute_url())
+    if not is_confirmed(request):  # asked here too: a click before the page's script loads
+        label, confirm = wording(workshop, Workshop.Phase.BREAKOUTS)
+        return render_confirm(
+            request, title=label, message=confirm, button=label,
+            cancel_url=_plan_url(workshop), workshop=workshop,
+        )
     try:
         rooms = services.start_breakouts(workshop)
     except (PhaseError, planning.PlanError) as exc:

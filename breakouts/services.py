@@ -101,3 +101,9 @@ def seat_late_joiner(sender, participant, **kwargs):
     """Receiver of `workshops.signals.participant_joined`: seats a joiner during breakouts."""
     if participant.workshop.phase == Workshop.Phase.BREAKOUTS:
         place_late_joiner(participant)
+
+
+def end_room_timers(sender, workshop, **kwargs):
+    """Receiver of `workshops.signals.phase_changed`: a room's own timer ends with its phase."""
+    for room in Room.objects.filter(workshop=workshop, timer_ends_at__isnull=False):
+        room.set_timer(None, "")

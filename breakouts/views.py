@@ -1,6 +1,9 @@
 """The room page: the server renders the room as it is now; static/js/room.js keeps it live."""
 
+from datetime import date
+
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -82,6 +85,7 @@ def labels():
         # Plural pairs [one, many] with %(n)s, chosen in the browser by n (English rules).
         "voted": [ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 1),
                   ngettext("%(n)s of %(total)s has voted", "%(n)s of %(total)s have voted", 2)],
+        "tally_hidden": _("hidden until everyone has voted"),
         "tally": [ngettext("%(n)s vote", "%(n)s votes", 1),
                   ngettext("%(n)s vote", "%(n)s votes", 2)],
         "votes_left": _("You have %(n)s of %(max)s votes left."),
@@ -102,6 +106,9 @@ def labels():
         "time_up": _("Time is up"),
         "time_left": _("%(time)s left"),
         "note_empty": _("Nothing written yet."),
+        "step_summary": _("Step %(n)s of %(total)s · %(label)s"),
+        "timer_started": _("The facilitator started a timer: %(label)s."),
+        "timer_default": _("Facilitator's timer"),
         "note_scribe_only": _("Only the scribe writes the notes; everyone sees them live."),
         "conflict": _("Someone else changed this note meanwhile; their version is shown. "
                       "Your text was:"),
@@ -117,6 +124,13 @@ def labels():
         "challenge_chosen": _("Challenge chosen: %(title)s."),
         "room_elsewhere": _("You are viewing step %(viewing)s — the room is on step %(current)s."),
     }
+
+
+def _date_text(iso):
+    """A calendar date as on every page ("Dec 1, 2026"; the room's script writes the same)."""
+    if not iso:
+        return ""
+    return date_format(date.fromisoformat(iso), "M j, Y")
 
 
 def _drawn(state, page):
@@ -139,6 +153,7 @@ def _drawn(state, page):
             **data,
             "author_name": names.get(data["author"], ""),
             "owner_name": names.get(data["owner"], ""),
+            "due_text": _date_text(data.get("due_date")),
             "category_label": categories.get(data["category"], data["category"]),
             "status_label": statuses.get(data["status"], data["status"]),
             "may_edit": can_write and (is_scribe or own),
@@ -162,6 +177,10 @@ def _drawn(state, page):
         "step_number": index + 1,
         "first_step": index == 0,
         "last_step": index == len(room["steps"]) - 1,
+        "step_index": index,
+        "step_count": len(room["steps"]),
+        "next_label": (room["steps"][index + 1]["label"]
+                       if index + 1 < len(room["steps"]) else ""),
         "prompt": page["prompts"].get(step, ""),
         "note": room["notes"].get(step, {}).get("text", ""),
         "items": [i for i in items if i["step"] == step],
@@ -169,6 +188,7 @@ def _drawn(state, page):
         "selected": selected,
         "selection": room["selection"],
         "voters": len(votes["voters"]),
+        "tallies_hidden": votes["hidden"],
         "votes_left": votes["per_member"] - used,
         "scribe_name": names.get(room["scribe"], ""),
         "offered_to_me": me_id is not None and room["scribe_offer"] == me_id,

@@ -23,6 +23,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+try:  # Daphne (through autobahn) raises this on a send to a socket that has just closed.
+    from autobahn.exception import Disconnected as SocketGone
+except ImportError:  # another ASGI server: nothing to catch
+    SocketGone = ()
+
 from live.framing import FrameError, TokenBucket, encode, parse_frame
 from live.hub import get_hub
 from live.pipeline import OpTable
@@ -172,7 +177,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if event.get("type") == "access.changed":
                 self.access_changed()
             return
-        await self.deliver(group, event, text)
+        try:
+            await self.deliver(group, event, text)
+        except SocketGone:
+            # The browser left (a page move) while the frame was on its way: its disconnect
+            # follows, so the frame is dropped quietly instead of logged as a failure.
+            self.closed = True
 
     async def deliver(self, group, event, text):
         """Sends one frame (`group` None: a frame for this socket alone). Subclasses filter."""

@@ -56,7 +56,9 @@ ROOM_EVENTS = {
     "item.deleted": {
         "item": int, "step": str, "votes": Optional(dict), "selection_cleared": Optional(bool),
     },
-    "votes.changed": {"tallies": dict, "voters": list, "participant": int, "votes": dict},
+    "votes.changed": {
+        "tallies": dict, "voters": list, "hidden": bool, "participant": int, "votes": dict,
+    },
     "step.changed": STEP_TIMES,
     "challenge.changed": {"challenge": Nullable(dict), **STEP_TIMES},
     "selection.changed": {"item": ID, "rationale": str},

@@ -43,8 +43,12 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(control.get_by_text("Participants online: 2 / 4")).to_be_visible()
 
     # A broadcast reaches every room as a dismissible banner.
-    control.get_by_label("Message", exact=True).fill("Five minutes to go")
-    control.get_by_role("button", name="Send message").click()
+    control.get_by_role("button", name="Broadcast a message").click()
+    broadcast = control.get_by_role("dialog", name="Broadcast a message")
+    broadcast.get_by_label("Message", exact=True).fill("Five minutes to go")
+    broadcast.get_by_role("button", name="Send message").click()
+    expect(broadcast).to_be_hidden()
+    expect(control.get_by_role("button", name="Broadcast a message")).to_be_focused()
     for page in (one, two):
         banner = page.get_by_role("status").filter(has_text="Five minutes to go").first
         expect(banner).to_be_visible()
@@ -54,12 +58,17 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(one.get_by_role("status").filter(has_text="Five minutes to go")).to_have_count(0)
 
     # A timer for all rooms: every room counts down to the same stored deadline.
-    control.get_by_label("Minutes").fill("10")
-    control.get_by_label("Label").fill("Root causes")
-    control.get_by_role("button", name="Start timer").click()
+    control.get_by_role("button", name="Set a timer").click()
+    timer_dialog = control.get_by_role("dialog", name="Set a timer")
+    timer_dialog.get_by_label("Minutes").fill("10")
+    timer_dialog.get_by_label("Label").fill("Root causes")
+    timer_dialog.get_by_role("button", name="Start timer").click()
+    expect(timer_dialog).to_be_hidden()
     for page in (one, two):
         timer = page.get_by_role("timer", name="Root causes")
         expect(timer).to_contain_text(re.compile(r"(10:00|9:\d\d) left"))
+        # Screen readers hear it once, from the room's live region (the chip stays quiet).
+        expect(page.get_by_text("The facilitator started a timer: Root causes.")).to_be_attached()
     room_two = control.get_by_role("article", name="Room 2")
     expect(room_two.get_by_role("timer")).to_contain_text("left")
 
@@ -72,6 +81,7 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(room_one.get_by_text("Help requested")).to_be_visible()
     help_list.get_by_role("button", name="Acknowledge help for Room 1").click()
     expect(one.get_by_text("The facilitator is on the way.").first).to_be_visible()
+    expect(two.get_by_text("The facilitator is on the way.")).to_have_count(0)  # only room 1
     expect(help_list.get_by_role("listitem")).to_have_count(0)
     expect(room_one.get_by_text("Help requested")).to_be_hidden()
 
@@ -83,8 +93,8 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(one).to_have_url(re.compile(r"/plenary/$"))
     expect(one.get_by_text("Waiting for the facilitator to present a room.")).to_be_visible()
 
-    # The facilitator presents room 1, then moves on with the keyboard; the participant follows.
-    control.get_by_role("link", name="Present the report-outs").click()
+    # The facilitator lands on the plenary, presents room 1, then moves on with the keyboard;
+    # the participant follows.
     expect(control).to_have_url(re.compile(r"/plenary/$"))
     expect(control.get_by_role("heading", name="Room 1")).to_be_visible()
     expect(one.get_by_role("heading", name="Room 1")).to_be_visible()

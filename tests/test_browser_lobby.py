@@ -40,8 +40,10 @@ def open_lobby(page):
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Participants can join")
     dialog.get_by_role("button", name="Open the lobby").click()
-    expect(page.get_by_role("region", name="Run the workshop")).to_contain_text("phase Lobby")
-    return page.get_by_test_id("join-code").inner_text().strip()
+    phases = page.get_by_role("region", name="Run the workshop").get_by_role("list", name="Phases")
+    expect(phases).to_contain_text("Lobby (current phase)")
+    invite = page.get_by_role("region", name="Invite participants")
+    return invite.get_by_role("definition").first.inner_text().strip()
 
 
 def join(page, code, name, department, location):

@@ -139,3 +139,32 @@ async def test_a_new_process_learns_presence_from_the_others():
     assert late.presence.online(1, 10) == [100]
     first.close()
     late.close()
+
+
+async def test_a_frame_to_a_socket_that_closed_meanwhile_is_dropped_quietly(caplog):
+    # A page move (lobby → room → plenary) closes a socket while events are on their way:
+    # Daphne refuses the send; that is not a failure worth a traceback in the server log.
+    from autobahn.exception import Disconnected
+
+    from live.consumer import LiveConsumer
+
+    class LeftSocket(LiveConsumer):
+        def __init__(self):
+            self.closed = False
+            self.sends = 0
+
+        async def base_send(self, message):
+            self.sends += 1
+            raise Disconnected("Attempt to send on a closed protocol")
+
+    hub = Hub(asyncio.get_running_loop(), SharedLayer())
+    gone, staying = LeftSocket(), Sink()
+    await hub.subscribe("room.1", gone)
+    await hub.subscribe("room.1", staying)
+    for rev in (1, 2):
+        hub.publish("room.1", {"type": "typing", "scope": "room", "room": 1, "rev": rev})
+    await settle()
+    assert gone.sends == 1 and gone.closed  # tried once, then known to be closed
+    assert len(staying.frames) == 2
+    assert "delivery failed" not in caplog.text
+    hub.close()

@@ -57,12 +57,23 @@ def test_facilitator_sees_every_room_as_a_card(facilitator_client, facilitator, 
     assert response.context["participant_total"] == 6
 
 
-def test_control_room_links_the_report_pages(facilitator_client, setup):
+def test_control_room_links_follow_the_phase(facilitator_client, setup):
+    # During breakouts: the dashboard, not the report; afterwards the report pages too.
     workshop, _rooms, _people = setup
+    links = {
+        "report": reverse("report:report", args=[workshop.join_code]),
+        "results": reverse("report:debrief_results", args=[workshop.join_code]),
+        "plenary": plenary_url(workshop),
+    }
     content = facilitator_client.get(control_url(workshop)).content.decode()
-    assert reverse("report:debrief_results", args=[workshop.join_code]) in content
-    assert reverse("report:report", args=[workshop.join_code]) in content
-    assert plenary_url(workshop) in content
+    assert workshop.get_absolute_url() in content
+    assert f'href="{links["report"]}"' not in content
+    assert f'href="{links["results"]}"' not in content
+    workshop.phase = workshop.Phase.DEBRIEF
+    workshop.save()
+    content = facilitator_client.get(control_url(workshop)).content.decode()
+    for url in links.values():
+        assert f'href="{url}"' in content
 
 
 def test_outsider_facilitator_gets_404(outsider_client, setup):

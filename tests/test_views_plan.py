@@ -40,6 +40,9 @@ ACTION_URLS = {
 }
 
 
+CONFIRMED = {"confirmed": "1"}
+
+
 def action_url(workshop, action):
     return reverse(f"breakouts:{ACTION_URLS[action]}", args=[workshop.join_code])
 
@@ -72,7 +75,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client, workshop):
 
 def test_participant_cannot_start_breakouts(participant_client, workshop):
     client = participant_client(workshop.participants.first())
-    assert client.post(action_url(workshop, "start")).status_code == 302
+    assert client.post(action_url(workshop, "start"), CONFIRMED).status_code == 302
     assert client.get(plan_url(workshop)).status_code == 302  # to the log-in page
     assert not Room.objects.exists()
 
@@ -147,12 +150,22 @@ def test_keep_apart_pair_is_honoured_and_an_impossible_one_is_explained(
     assert "keep_apart" in response.content.decode() or "apart" in response.content.decode()
 
 
+def test_start_breakouts_asks_first_without_javascript(facilitator_client, workshop):
+    facilitator_client.get(plan_url(workshop))
+    response = facilitator_client.post(action_url(workshop, "start"))
+    assert response.status_code == 200
+    assert 'name="confirmed" value="1"' in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.phase == Workshop.Phase.LOBBY
+    assert not Room.objects.filter(workshop=workshop).exists()
+
+
 def test_start_breakouts_saves_rooms_scribes_and_tells_everyone(
     facilitator_client, workshop, capture_events
 ):
     facilitator_client.get(plan_url(workshop))
     with capture_events() as events:
-        response = facilitator_client.post(action_url(workshop, "start"))
+        response = facilitator_client.post(action_url(workshop, "start"), CONFIRMED)
     assert response.status_code == 302
     workshop.refresh_from_db()
     assert workshop.phase == Workshop.Phase.BREAKOUTS
@@ -176,15 +189,15 @@ def test_start_breakouts_seats_people_who_joined_after_the_plan(facilitator_clie
     late = Participant.objects.create(
         workshop=workshop, name="Gus", department="Sales", location="Lyon"
     )
-    facilitator_client.post(action_url(workshop, "start"))
+    facilitator_client.post(action_url(workshop, "start"), CONFIRMED)
     late.refresh_from_db()
     assert late.room is not None
     assert sorted(Counter(workshop.participants.values_list("room", flat=True)).values()) == [3, 4]
 
 
 def test_breakouts_cannot_start_twice(facilitator_client, workshop):
-    facilitator_client.post(action_url(workshop, "start"))
-    response = facilitator_client.post(action_url(workshop, "start"), follow=True)
+    facilitator_client.post(action_url(workshop, "start"), CONFIRMED)
+    response = facilitator_client.post(action_url(workshop, "start"), CONFIRMED, follow=True)
     assert Room.objects.filter(workshop=workshop).count() == 2
     assert "already started" in response.content.decode()
 

@@ -183,3 +183,54 @@ def test_room_page_html_shows_votes_and_the_scribes_own_view(setup, participant_
     assert not _shown(_by_id(scribe_html, "note-view"))
     assert _shown(_by_id(scribe_html, "step-controls"))
     assert _shown(_by_id(scribe_html, "selection-form"))
+
+
+def test_tallies_can_stay_hidden_until_everyone_in_the_room_has_voted(
+    client, facilitator, capture_events
+):
+    # Anchoring: with the workshop's setting, nobody sees (or receives) a tally before the
+    # last member of the room has voted; then everyone sees them all.
+    from live_helpers import make_workshop
+    from report_helpers import sign_in_participant
+
+    from breakouts.models import Item
+
+    workshop, rooms, people = make_workshop(facilitator, rooms=1, members=2)
+    workshop.hide_tallies = True
+    workshop.save()
+    room = rooms[0]
+    room.step = "selection"
+    room.save()
+    item = Item.objects.create(room=room, step="alternatives", text="Checklist")
+    first, second = people[1]
+    with capture_events() as events:
+        room.set_vote(first.pk, item, 2)
+    early = events.of_type("votes.changed")[0]
+    assert early["hidden"] is True and early["tallies"] == {}
+    sign_in_participant(client, second)
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert "hidden until everyone has voted" in page
+    assert "2 votes" not in page
+    with capture_events() as events:
+        room.set_vote(second.pk, item, 1)
+    last = events.of_type("votes.changed")[0]
+    assert last["hidden"] is False and last["tallies"] == {str(item.pk): 3}
+    assert "3 votes" in client.get(room.get_absolute_url()).content.decode()
+
+
+def test_due_dates_read_as_on_every_other_page(client, facilitator):
+    import datetime as dt
+
+    from live_helpers import make_workshop
+    from report_helpers import sign_in_participant
+
+    from breakouts.models import Item
+
+    workshop, rooms, people = make_workshop(facilitator, rooms=1, members=2)
+    room = rooms[0]
+    room.step = "plan"
+    room.save()
+    Item.objects.create(room=room, step="plan", text="Pilot", due_date=dt.date(2026, 12, 1))
+    sign_in_participant(client, people[1][1])
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert '<time data-field="due_date" datetime="2026-12-01">Dec 1, 2026</time>' in page

@@ -141,17 +141,20 @@ def test_start_time_without_a_time_zone_is_utc(facilitator_client):
     assert Workshop.objects.get().starts_at == dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
 
 
-def test_room_count_and_target_size_are_exclusive(facilitator_client):
-    both = facilitator_client.post(
-        reverse("workshops:create"), settings_data(room_count="4", target_room_size="5")
-    )
-    neither = facilitator_client.post(
-        reverse("workshops:create"), settings_data(room_count="", target_room_size="")
-    )
-    for response in (both, neither):
-        assert response.status_code == 200
-        assert "either the number of rooms or the target room size" in response.content.decode()
-    assert not Workshop.objects.exists()
+def test_room_count_and_target_size_are_alternatives_and_the_server_accepts_the_obvious(
+    facilitator_client,
+):
+    # Both filled: the number of rooms wins; neither: five per room. No error either way.
+    for title, rooms, size, expected in (
+        ("Both", "4", "5", (4, None)), ("Neither", "", "", (None, 5)), ("Size", "", "6", (None, 6)),
+    ):
+        response = facilitator_client.post(
+            reverse("workshops:create"),
+            settings_data(title=title, room_count=rooms, target_room_size=size),
+        )
+        assert response.status_code == 302
+        workshop = Workshop.objects.get(title=title)
+        assert (workshop.room_count, workshop.target_room_size) == expected
 
 
 @pytest.mark.parametrize(

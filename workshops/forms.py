@@ -51,7 +51,7 @@ class WorkshopForm(forms.ModelForm):
         model = Workshop
         fields = [
             "title", "description", "starts_at", "room_count", "target_room_size",
-            *STEP_FIELDS, "votes_per_member", "departments", "locations",
+            *STEP_FIELDS, "votes_per_member", "hide_tallies", "departments", "locations",
             "question_value", "question_change", "debrief_choices",
         ]
         widgets = {
@@ -65,8 +65,10 @@ class WorkshopForm(forms.ModelForm):
             "debrief_choices": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
-            "room_count": gettext_lazy("Fill in either the number of rooms…"),
-            "target_room_size": gettext_lazy("…or how many people you want per room."),
+            "room_count": gettext_lazy("Either the number of rooms…"),
+            "target_room_size": gettext_lazy(
+                "…or how many people per room (typing one clears the other; neither: 5 per room)."
+            ),
             "departments": gettext_lazy(
                 "One per line; participants pick from this list. Leave empty to let them type "
                 "their own (“Sales ” and “sales” then count as one)."
@@ -114,14 +116,19 @@ class WorkshopForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         rooms, size = cleaned.get("room_count"), cleaned.get("target_room_size")
-        if "room_count" in cleaned and "target_room_size" in cleaned and bool(rooms) == bool(size):
-            raise forms.ValidationError(
-                _("Fill in either the number of rooms or the target room size, not both.")
-            )
+        if "room_count" in cleaned and "target_room_size" in cleaned:
+            # Alternatives: a number of rooms wins over a room size; neither means 5 per room.
+            if rooms and size:
+                cleaned["target_room_size"] = None
+            elif not rooms and not size:
+                cleaned["target_room_size"] = DEFAULT_ROOM_SIZE
         starts_at, zone = cleaned.get("starts_at"), cleaned.get("time_zone")
         if starts_at and zone:
             cleaned["starts_at"] = timezone.make_aware(starts_at.replace(tzinfo=None), zone)
         return cleaned
+
+
+DEFAULT_ROOM_SIZE = 5
 
 
 def _between(low, high):

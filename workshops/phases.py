@@ -59,3 +59,79 @@ def phase_actions(workshop):
              "danger": target == Phase.CLOSED}
         )
     return actions
+
+
+def landing_url(workshop):
+    """Returns the page a facilitator works on in the workshop's phase (after a phase change):
+    the lobby's dashboard, the control room, the plenary, the debrief results, the report.
+    Pages of the apps above are reversed by URL name (no import)."""
+    code = workshop.join_code
+    pages = {
+        Phase.BREAKOUTS: "breakouts:control",
+        Phase.PLENARY: "breakouts:plenary",
+        Phase.DEBRIEF: "report:debrief_results",
+        Phase.CLOSED: "report:report",
+    }
+    name = pages.get(Phase(workshop.phase))
+    return reverse(name, args=[code]) if name else workshop.get_absolute_url()
+
+
+# The one next step per phase, as the dashboard's primary button: (label, URL name).
+NEXT_STEP = {
+    Phase.LOBBY: (_("Plan the rooms"), "breakouts:plan"),
+    Phase.BREAKOUTS: (_("Open the control room"), "breakouts:control"),
+    Phase.PLENARY: (_("Present the rooms"), "breakouts:plenary"),
+    Phase.DEBRIEF: (_("See the debrief results"), "report:debrief_results"),
+    Phase.CLOSED: (_("Open the report"), "report:report"),
+}
+
+# Every page of a workshop (label, URL name, phases it is useful in; None: always).
+AFTER_START = (Phase.BREAKOUTS, Phase.PLENARY, Phase.DEBRIEF, Phase.CLOSED)
+PAGES = (
+    (_("Settings"), "workshops:edit", None),
+    (_("Challenges"), "workshops:challenges", None),
+    (_("Invite screen (code and QR)"), "workshops:invite",
+     (Phase.DRAFT, Phase.LOBBY, Phase.BREAKOUTS)),
+    (_("Import a roster"), "workshops:roster_import", (Phase.DRAFT, Phase.LOBBY)),
+    (_("Room plan"), "breakouts:plan", (Phase.LOBBY,)),
+    (_("Control room"), "breakouts:control", AFTER_START),
+    (_("Plenary (present mode)"), "breakouts:plenary", AFTER_START),
+    (_("Debrief results"), "report:debrief_results", (Phase.DEBRIEF, Phase.CLOSED)),
+    (_("Report"), "report:report", AFTER_START),
+    (_("Action tracker"), "report:tracker", AFTER_START),
+    (_("Network"), "report:network", AFTER_START),
+)
+
+
+def next_step(workshop):
+    """Returns {"label", "url"} of the one thing to do next, or None when it is a phase button
+    (opening the lobby). A draft without challenges is sent to add them first."""
+    phase = Phase(workshop.phase)
+    if phase == Phase.DRAFT:
+        if workshop.challenges.exists():
+            return None
+        return {"label": _("Add challenges"),
+                "url": reverse("workshops:challenges", args=[workshop.join_code])}
+    label, name = NEXT_STEP[phase]
+    return {"label": label, "url": reverse(name, args=[workshop.join_code])}
+
+
+def workshop_pages(workshop):
+    """Returns [{"label", "url"}] of every page of the workshop that is useful now."""
+    phase = Phase(workshop.phase)
+    return [
+        {"label": label, "url": reverse(name, args=[workshop.join_code])}
+        for label, name, phases in PAGES
+        if phases is None or phase in phases
+    ]
+
+
+def phase_steps(workshop):
+    """Returns [{"label", "state"}] of the phases in order: done, current or upcoming."""
+    order = list(Phase)
+    index = order.index(Phase(workshop.phase))
+    return [
+        {"label": phase.label,
+         "state": "done" if i < index else "current" if i == index else "upcoming"}
+        for i, phase in enumerate(order)
+    ]

@@ -299,14 +299,17 @@ class Room(Announcing, models.Model):
         return {str(item_id): count for item_id, count in rows.values_list("item_id", "count")}
 
     def vote_summary(self):
-        """Returns the live tallies {item id: dots} and who has used at least one dot."""
+        """Returns the live tallies {item id: dots}, who has used at least one dot, and whether
+        the tallies are hidden: with the workshop's `hide_tallies`, nobody sees them (they are
+        not sent) until every member of the room has voted."""
         votes = Vote.objects.filter(item__room=self, count__gt=0)
-        tallies = votes.values("item_id").annotate(total=Sum("count")).order_by()
-        voters = votes.values_list("participant_id", flat=True).distinct().order_by()
-        return {
-            "tallies": {str(row["item_id"]): row["total"] for row in tallies},
-            "voters": sorted(voters),
+        voters = sorted(votes.values_list("participant_id", flat=True).distinct().order_by())
+        hidden = self.workshop.hide_tallies and len(voters) < self.members.count()
+        tallies = {} if hidden else {
+            str(row["item_id"]): row["total"]
+            for row in votes.values("item_id").annotate(total=Sum("count")).order_by()
         }
+        return {"tallies": tallies, "voters": voters, "hidden": hidden}
 
     def request_help(self, participant_id, message):
         request = HelpRequest.objects.create(

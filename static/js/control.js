@@ -18,6 +18,14 @@ function reload() {
   window.location.reload();
 }
 
+/** A phase change lands on the page of the new phase: the end of breakouts on the plenary. */
+function phaseMoved(phase) {
+  if (phase === "plenary" && page.phase === "breakouts" && !leaving) {
+    leaving = true;
+    window.location.assign(page.plenary_url);
+  } else reload();
+}
+
 function activity(card) {
   card.last_activity_at = new Date().toISOString();
 }
@@ -25,7 +33,7 @@ function activity(card) {
 function onState(frame) {
   ctx.workshop = frame.workshop || ctx.workshop;
   if (ctx.workshop.phase !== page.phase) {
-    reload(); // the phase controls on this page are stale
+    phaseMoved(ctx.workshop.phase); // the phase controls on this page are stale
     return;
   }
   for (const room of frame.rooms || []) {
@@ -106,7 +114,7 @@ function onEvent(event) {
       return;
     case "phase.changed":
       ctx.workshop.phase = event.phase;
-      if (event.phase !== page.phase) reload();
+      if (event.phase !== page.phase) phaseMoved(event.phase);
       return;
     case "participant.joined":
     case "participant.left":

@@ -44,6 +44,15 @@ export function fill(root, fields) {
   return root;
 }
 
+/** A calendar date ("2026-12-01") as everywhere on the site ("Dec 1, 2026" in English). */
+export function dateText(iso) {
+  if (!iso) return "";
+  const date = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    { dateStyle: "medium", timeZone: "UTC" }).format(date);
+}
+
 /** The first [data-field=name] inside `root`. */
 export const field = (root, name) => root.querySelector(`[data-field="${name}"]`);
 

@@ -1,5 +1,6 @@
 // Room planning: drag a person onto another room card (the same move the per-person
-// "Move to room" control makes), and confirm before starting breakouts.
+// "Move to room" control makes). "Start breakouts" asks in the shared confirmation dialog
+// (confirm_dialog.js), and the server asks again without it.
 
 const moveForm = document.getElementById("drag-move-form");
 
@@ -26,11 +27,5 @@ for (const room of document.querySelectorAll(".plan-room")) {
     moveForm.elements.participant.value = participant;
     moveForm.elements.room.value = room.dataset.room;
     moveForm.submit();
-  });
-}
-
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 }

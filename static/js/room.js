@@ -116,6 +116,7 @@ function onEvent(event) {
     case "votes.changed":
       r.votes.tallies = event.tallies;
       r.votes.voters = event.voters;
+      r.votes.hidden = Boolean(event.hidden);
       if (event.participant === me()) r.votes.mine = event.votes;
       break;
     case "step.changed":
@@ -158,6 +159,10 @@ function onEvent(event) {
     case "timer.changed":
       if (event.scope === "room") r.timer = event.timer || null;
       else ctx.state.workshop.timer = event.timer || null;
+      // Said once when it starts (the chip itself never talks; "Time is up" is a toast).
+      if (event.timer && event.timer.ends_at) {
+        announce(fmt(L.timer_started, { label: event.timer.label || L.timer_default }));
+      }
       break;
     case "broadcast":
       banner(event.message || "", "info", L.broadcast);

@@ -29,3 +29,14 @@ const noteText = document.getElementById("time-zone-note");
 if (note && noteText && zone) {
   note.textContent = `${noteText.content.textContent.trim()} ${zone}`;
 }
+
+// "Number of rooms" and "Target room size" are alternatives: typing one clears the other.
+const rooms = document.querySelector("input[name='room_count']");
+const size = document.querySelector("input[name='target_room_size']");
+if (rooms && size) {
+  for (const [typed, other] of [[rooms, size], [size, rooms]]) {
+    typed.addEventListener("input", () => {
+      if (typed.value !== "") other.value = "";
+    });
+  }
+}

@@ -19,6 +19,7 @@ from live import events
 from live.groups import control_group, workshop_group
 from live.revisions import Announcing
 from workshops.models.challenge import Challenge
+from workshops.signals import phase_changed
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or from a shared screen is typed right.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -114,6 +115,10 @@ class Workshop(Announcing, models.Model):
     )
     plan_minutes = models.PositiveSmallIntegerField(_("implementation plan (minutes)"), default=15)
     votes_per_member = models.PositiveSmallIntegerField(_("votes per member"), default=3)
+    hide_tallies = models.BooleanField(
+        _("hide the tallies until everyone in the room has voted"), default=False,
+        help_text=_("Keeps early votes from anchoring the others."),
+    )
 
     departments = models.TextField(
         _("departments"), blank=True, help_text=_("One per line. Leave empty for free text.")
@@ -301,10 +306,19 @@ class Workshop(Announcing, models.Model):
             raise PhaseError(_("Add at least one challenge before opening the lobby."))
         self.phase = phase
         self.phase_changed_at = timezone.now()
-        self.closing_at = None  # a "rooms closing" countdown ends with any phase change
+        # Timers end with their phase: a "rooms closing" countdown, the facilitator's timer
+        # (an expired "Starting soon" must not greet the rooms) and, through the signal, the
+        # rooms' own timers.
+        self.closing_at = None
+        had_timer = self.timer_ends_at is not None or current.timer_ends_at is not None
+        self.timer_ends_at, self.timer_label = None, ""
         Workshop.objects.filter(pk=self.pk).update(
-            phase=self.phase, phase_changed_at=self.phase_changed_at, closing_at=None
+            phase=self.phase, phase_changed_at=self.phase_changed_at, closing_at=None,
+            timer_ends_at=None, timer_label="",
         )
+        phase_changed.send(sender=Workshop, workshop=self, phase=self.phase)
+        if had_timer:
+            self.announce("timer.changed", {"timer": events.timer(None, "")})
         self.announce("phase.changed", {"phase": self.phase, **(extra or {})})
         return self
 
@@ -389,8 +403,8 @@ class Workshop(Announcing, models.Model):
     COPIED_FIELDS = (
         "description", "room_count", "target_room_size", "define_minutes",
         "root_causes_minutes", "alternatives_minutes", "selection_minutes", "plan_minutes",
-        "votes_per_member", "departments", "locations", "question_value", "question_change",
-        "debrief_choices",
+        "votes_per_member", "hide_tallies", "departments", "locations", "question_value",
+        "question_change", "debrief_choices",
     )
 
     @transaction.atomic

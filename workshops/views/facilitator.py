@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from workshops.access import get_workshop_for_facilitator
 from workshops.forms import CofacilitatorForm, WorkshopForm
 from workshops.models import Workshop
-from workshops.phases import phase_actions
+from workshops.phases import next_step, phase_actions, phase_steps, workshop_pages
 from workshops.snapshot import label_counts
 from workshops.views.confirm import is_confirmed, render_confirm
 
@@ -66,6 +66,9 @@ def workshop_detail(request, code):
         "workshop": workshop,
         "is_owner": is_owner,
         "phase_actions": phase_actions(workshop),
+        "next_step": next_step(workshop),
+        "phase_steps": phase_steps(workshop),
+        "workshop_pages": workshop_pages(workshop),
         "challenges": workshop.challenges.all(),
         "participants": participants,
         "participants_data": [p.public() for p in participants],

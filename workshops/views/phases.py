@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from workshops.access import get_workshop_for_facilitator
 from workshops.models import PhaseError, Workshop
-from workshops.phases import wording
+from workshops.phases import landing_url, wording
 from workshops.views.confirm import is_confirmed, render_confirm
 
 Phase = Workshop.Phase
@@ -39,4 +39,5 @@ def change_phase(request, code):
             request, _("The workshop is now in phase “%(phase)s”.")
             % {"phase": workshop.get_phase_display()}
         )
+        return redirect(landing_url(workshop))  # the page of the new phase
     return redirect(workshop)

@@ -1,18 +1,36 @@
-// The facilitator's forms: broadcast, timer, advance all rooms, move a participant, set a
-// room's scribe, and the phase buttons (close breakouts, skip, cancel, reopen).
+// The facilitator's forms: broadcast, timer, advance all rooms, move a participant (each a
+// native <dialog> opened from the tools bar), set a room's scribe, and the phase buttons
+// (close breakouts, skip, cancel, reopen).
 
 import { $, fmt } from "../dom.js";
 import { ctx, L, page, runOp } from "./context.js";
 
-/** Sends a form's op; "Sent." or the refusal goes into the form's own status line. */
+/** Sends a form's op; a refusal goes into the form's own status line. Done, the form's
+ * dialog closes (focus returns to the tool that opened it) and the page's status says so. */
 function submitOp(form, op, fields, after) {
   const status = $("[data-form-status]", form);
   if (status) status.textContent = "";
   return runOp(op, fields, status || undefined).then((ack) => {
     if (!ack) return;
-    if (status) status.textContent = L.sent;
+    const dialog = form.closest("dialog");
+    if (dialog && dialog.open) {
+      dialog.close();
+      const pageStatus = $("[data-tools-status]");
+      if (pageStatus) pageStatus.textContent = L.sent;
+    } else if (status) status.textContent = L.sent;
     if (after) after(ack);
   });
+}
+
+for (const button of document.querySelectorAll("[data-open-dialog]")) {
+  button.addEventListener("click", () => {
+    const dialog = document.getElementById(button.dataset.openDialog);
+    $("[data-form-status]", dialog).textContent = "";
+    dialog.showModal();
+  });
+}
+for (const button of document.querySelectorAll("[data-close-dialog]")) {
+  button.addEventListener("click", () => button.closest("dialog").close());
 }
 
 const roomValue = (select) => (select.value ? Number(select.value) : null);

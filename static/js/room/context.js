@@ -49,4 +49,7 @@ export function banner(text, tone = "info", heading = null) {
   fill(box, { heading: heading ? `${heading}: ` : "", text });
   box.querySelector("button").addEventListener("click", () => box.remove());
   byId("banners").prepend(box);
+  // Messages are toasts: they stay listed under "Messages from the facilitator" (its counter),
+  // so good news goes away by itself; warnings and refusals stay until dismissed.
+  if (tone === "info" || tone === "success") setTimeout(() => box.remove(), 12000);
 }

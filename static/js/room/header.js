@@ -27,8 +27,12 @@ export function renderMembers() {
 
 export function renderSteps() {
   const r = room();
-  for (const li of byId("steps").children) {
+  const index = r.steps.findIndex((s) => s.step === r.step);
+  const summary = fmt(L.step_summary, { n: index + 1, total: r.steps.length, label: r.steps[index].label });
+  if (byId("step-summary").textContent !== summary) byId("step-summary").textContent = summary;
+  for (const [i, li] of [...byId("steps").children].entries()) {
     const current = li.dataset.step === r.step;
+    li.classList.toggle("done", i < index);
     li.classList.toggle("current", current);
     li.classList.toggle("viewing", li.dataset.step === ctx.viewStep);
     attr(li, "aria-current", current ? "step" : null);
@@ -104,20 +108,21 @@ byId("help-form").addEventListener("submit", (event) => {
 
 // -- countdown ------------------------------------------------------------------------------
 
-function deadline() {
-  const r = room();
-  const timer = r.timer || ctx.state.workshop.timer;
-  return (timer && timer.ends_at) || r.step_ends_at;
-}
-
-export function tick() {
-  const target = deadline();
-  const box = byId("countdown-box");
+function chip(box, output, target) {
   show(box, Boolean(target));
   if (!target) return;
-  const output = byId("countdown");
   output.setAttribute("datetime", target);
   const seconds = Math.round((Date.parse(target) - Date.now()) / 1000);
-  box.classList.toggle("text-danger", seconds <= 0);
-  output.textContent = seconds <= 0 ? L.time_up : fmt(L.time_left, { time: clock(seconds) });
+  box.classList.toggle("ended", seconds <= 0);
+  const text = seconds <= 0 ? L.time_up : fmt(L.time_left, { time: clock(seconds) });
+  if (output.textContent !== text) output.textContent = text;
+}
+
+/** Two separate, labelled chips: the step's own clock and the facilitator's timer (this room's
+ * or every room's; its label is kept by workshop_signals.js). */
+export function tick() {
+  const r = room();
+  const timer = r.timer || ctx.state.workshop.timer;
+  chip(byId("countdown-box"), byId("countdown"), r.step_ends_at);
+  chip(byId("timer-box"), byId("timer-left"), (timer && timer.ends_at) || null);
 }

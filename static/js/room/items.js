@@ -2,7 +2,7 @@
 // the add form of each step (drawn by the server, only shown or hidden here, so half-typed text
 // survives every live change) and an item's edit form (cloned from <template id=tpl-edit-…>).
 
-import { byId, clone, fill, field, show, attr, fmt, syncList, setOptions } from "../dom.js";
+import { byId, clone, fill, field, show, attr, fmt, syncList, setOptions, dateText } from "../dom.js";
 import { ctx, L, page, ITEM_STEPS, room, canWrite, memberName, mayEdit, send } from "./context.js";
 
 const label = (list, value) => ((list || []).find((c) => c.value === value) || { label: value }).label;
@@ -38,7 +38,7 @@ function updateItem(li, item) {
 
 function updatePlanRow(tr, item) {
   fill(tr, {
-    text: item.text, owner: item.owner ? memberName(item.owner) : "", due_date: item.due_date || "",
+    text: item.text, owner: item.owner ? memberName(item.owner) : "", due_date: dateText(item.due_date),
     success_measure: item.success_measure, status: label(page.statuses, item.status),
   });
   attr(field(tr, "due_date"), "datetime", item.due_date || null);

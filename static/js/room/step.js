@@ -21,6 +21,8 @@ export function renderStepChrome() {
   const index = stepIndex(r.step);
   byId("step-prev").disabled = index <= 0;
   byId("step-next").disabled = index >= r.steps.length - 1;
+  const next = r.steps[index + 1];
+  byId("step-next-label").textContent = next ? `: ${next.label}` : "";
 }
 
 export function moveStep(offset) {

@@ -26,7 +26,7 @@ export function renderVotes() {
       const count = mine[String(item.id)] || 0;
       fill(li, {
         text: item.text,
-        tally: plural(L.tally, { n: votes.tallies[String(item.id)] || 0 }),
+        tally: votes.hidden ? L.tally_hidden : plural(L.tally, { n: votes.tallies[String(item.id)] || 0 }),
         dots: "●".repeat(count) || "·",
         mine: fmt(L.my_dots, { n: count }),
       });
