@@ -8,9 +8,9 @@ in the page by Playwright, so the page's own Content Security Policy does not ap
 from pathlib import Path
 
 import pytest
-from live_helpers import make_workshop as make_room_workshop
 from playwright.sync_api import expect
 from report_helpers import make_workshop as make_finished_workshop
+from workshop_builder import build_workshop as make_room_workshop
 
 from breakouts.models import Room
 from workshops.models import Participant, Workshop

@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from live_helpers import make_workshop
 from report_helpers import sign_in_participant
+from workshop_builder import build_workshop as make_workshop
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ def test_timers_end_with_their_phase(facilitator, capture_events):
     from datetime import timedelta
 
     from django.utils import timezone
-    from live_helpers import make_workshop
+    from workshop_builder import build_workshop as make_workshop
 
     # An expired "Starting soon" of the lobby must not greet the rooms, nor a room's own timer
     # a reopened breakout.
