@@ -105,8 +105,7 @@ async def breakout_start(dep, setup, people, transport):
     clicked = time.perf_counter()
     try:
         response = await facilitator.post(
-            f"/w/{code}/manage/plan/change/",
-            data={"action": "start", "csrfmiddlewaretoken": token},
+            f"/w/{code}/manage/plan/start/", data={"csrfmiddlewaretoken": token},
             headers={"Origin": dep.base, "Referer": f"{dep.base}{plan_path}"},
         )
         post_ms = (time.perf_counter() - clicked) * 1000

@@ -9,6 +9,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import rooms as roomsbench
 
@@ -54,8 +55,10 @@ async def open_socket(url, cookie, errors, kind, wait_s=60):
     """Opens a socket as a browser page does and returns (socket, state frame)."""
     from websockets.asyncio.client import connect
 
+    parts = urlsplit(url)  # the socket's page: same host and port, http(s)
+    origin = f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}"
     ws = await connect(
-        url, additional_headers=[("Cookie", cookie)], origin="http://127.0.0.1",
+        url, additional_headers=[("Cookie", cookie)], origin=origin,
         compression=None, max_size=2**24, ping_interval=None, open_timeout=wait_s,
         close_timeout=2,
     )

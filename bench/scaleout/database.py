@@ -95,14 +95,15 @@ def setup_workshop(participants, room_size, seed_lobby, out_path):
 def check_ops(workshop_id, ops_path, out_path):
     """Looks up every acked item.add (its text is its op id): lost and duplicated."""
     django_setup()
-    from breakouts.models import AppliedOp, Item
+    from breakouts.models import Item
+    from live.models import AppliedOp
 
     acked = set(json.loads(Path(ops_path).read_text()))
     stored = Counter(
         Item.objects.filter(room__workshop_id=workshop_id, text__startswith="op ")
         .values_list("text", flat=True)
     )
-    applied = set(AppliedOp.objects.filter(workshop_id=workshop_id)
+    applied = set(AppliedOp.objects.filter(scope=workshop_id)
                   .values_list("op_id", flat=True))
     Path(out_path).write_text(json.dumps({
         "acked": len(acked),
