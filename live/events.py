@@ -51,6 +51,11 @@ STEP_TIMES = {"step": str, "step_started_at": ISO, "step_ends_at": ISO}
 
 ROOM_EVENTS = {
     "note.changed": {"step": str, "text": str, "note_rev": int, "by": ID},
+    # A streamed edit: replace ranges [from, to, text] on the note before it, ascending;
+    # `edit` is the id of the op that made it (its writer recognises its own edit).
+    "note.edited": {
+        "step": str, "changes": [list], "note_rev": int, "by": ID, "edit": Nullable(str),
+    },
     "item.added": {"item": dict},
     "item.updated": {"item": dict},
     "item.deleted": {
