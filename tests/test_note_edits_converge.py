@@ -196,7 +196,7 @@ def simulate(room, scribe, script, finale, monkeypatch, *, log_size, inserts_onl
             frame = client.pump()
             if frame is not None:
                 transit[index].append(frame)
-        for index, client in enumerate(clients):
+        for index in range(len(clients)):
             while transit[index]:
                 serve(index)
                 busy = True
