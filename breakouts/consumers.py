@@ -35,7 +35,7 @@ from live.groups import control_group, room_group, workshop_group
 from live.pipeline import Actor, OpError, error_frame
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.models import Participant, Workshop
-from workshops.snapshot import encoded_workshop_state
+from workshops.snapshot import current_workshop_state, encoded_workshop_state
 
 
 @dataclasses.dataclass
@@ -56,7 +56,6 @@ class ParticipantConsumer(LiveConsumer):
     }
     TYPING_INTERVAL = 1.0
 
-    @database_sync_to_async
     def identify(self):
         """Returns who is connecting, or a close code: 4404 for strangers, 4403 for a
         participant asking for another room."""
@@ -127,12 +126,12 @@ class ParticipantConsumer(LiveConsumer):
 
     @database_sync_to_async
     def snapshot(self):
-        workshop = Workshop.objects.select_related("presenting_room").get(pk=self.workshop_id)
+        workshop = current_workshop_state(self.workshop_id)
         participant = None
         if self.participant_id is not None:
             participant = Participant.objects.filter(pk=self.participant_id).first()
         room = Room(pk=self.room_id) if self.room_id else None
-        return (workshop.rev, encoded_workshop_state(workshop)), {
+        return workshop, {
             "room": room_state(room, participant) if room else None,
             "me": {
                 "participant": participant.public() if participant else None,
@@ -233,7 +232,6 @@ class ControlConsumer(LiveConsumer):
 
     OP_TABLE = CONTROL_OPS
 
-    @database_sync_to_async
     def identify(self):
         code = self.scope["url_route"]["kwargs"]["code"]
         try:

@@ -2,7 +2,8 @@
 
 App consumers (breakouts/consumers.py) subclass `LiveConsumer` and provide:
 
-- `identify()` → an identity object, or a close code (4403/4404) for people with no access;
+- `identify()` → an identity object, or a close code (4403/4404) for people with no access
+  (synchronous: it runs on the database thread, with `scope["user"]` resolved just before);
 - `enter(identity)` → subscribe to groups and join presence;
 - `snapshot()` → `((rev, workshop_json), rest)`: the parts of the `state` frame;
 - `actor` → the `live.pipeline.Actor` that write ops act as (None: no writes);
@@ -85,7 +86,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.watching = None
         self.present = None  # (workshop id, room id, participant id) counted in presence
         self.tab = tab_of(self.scope)
-        identity = await self.identify()
+        identity = await self.who_connects()
         await self.accept()
         if isinstance(identity, int):
             self.closed = True
@@ -132,6 +133,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.hub.presence.leave(*self.present)
             self.present = None
 
+    async def who_connects(self, *, reload=False):
+        """Resolves the session's user and `identify()` in one trip to the database thread
+        (Channels' AuthMiddleware would make it two per connection: the sockets are routed
+        through the session middleware only)."""
+        return await database_sync_to_async(self._who_connects)(reload)
+
+    def _who_connects(self, reload):
+        session = self.scope.get("session")
+        if reload and session is not None:
+            self.scope["session"] = session = reload_session(session)
+        self.scope["user"] = get_user.func(self.scope) if session is not None else None
+        return self.identify()
+
     # -- rights that change while the socket is open ----------------------------------------
 
     # A logout flushes the session a moment after it announces itself: check again then.
@@ -149,11 +163,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         or carries on with the identity it has now."""
         if self.closed:
             return
-        session = self.scope.get("session")
-        if session is not None:
-            self.scope["session"] = await database_sync_to_async(reload_session)(session)
-            self.scope["user"] = await get_user(self.scope)
-        identity = await self.identify()
+        identity = await self.who_connects(reload=True)
         if self.closed:
             return
         if isinstance(identity, int):

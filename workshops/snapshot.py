@@ -12,6 +12,7 @@ from django.conf import settings
 
 from live.events import iso, timer
 from live.framing import encode
+from workshops.models import Workshop
 
 # The workshop part of the state frame is the same for everyone and holds the whole roster:
 # after a reconnect storm of 1,000 sockets, building and encoding it once per socket
@@ -45,6 +46,17 @@ def workshop_state(workshop):
         "presenting_room": workshop.presenting_room.number if workshop.presenting_room else None,
         "closing_at": iso(workshop.closing_at),
     }
+
+
+def current_workshop_state(workshop_id):
+    """Returns (workshop rev, JSON text of its state) with one small query while the cached
+    text is current (the socket snapshot's fast path)."""
+    key = Workshop.objects.filter(pk=workshop_id).values_list("pk", "created_at", "rev").first()
+    cached = _encoded.get(workshop_id)
+    if cached is not None and cached[0] == key and cached[1] > time.monotonic():
+        return key[2], cached[2]
+    workshop = Workshop.objects.select_related("presenting_room").get(pk=workshop_id)
+    return workshop.rev, encoded_workshop_state(workshop)
 
 
 def encoded_workshop_state(workshop):
