@@ -144,8 +144,10 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
             errors[f"closed:{type(exc).__name__}"] += 1
 
     bases, lengths = [0] * rooms, [0] * rooms  # --typing: each scribe's note_rev and length
+    connect_cpu = cpu_seconds()
     await asyncio.gather(*(open_one(r, m) for r in range(rooms) for m in range(members)))
     connect_seconds = time.monotonic() - connect_started
+    connect_cpu = cpu_seconds() - connect_cpu
     readers = [
         asyncio.create_task(read(r, m, sockets[r][m])) for r in range(rooms) for m in range(members)
     ]
@@ -250,6 +252,7 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
         "acks_missing": len(pending_acks),
         "errors": dict(errors),
         "connect_s": connect_seconds,
+        "connect_cpu_s": connect_cpu,
         "cpu": cpu,
     }
 
@@ -378,7 +381,8 @@ def main():
                 elif floor_p99:
                     row["ratio"] = result["p99"] / floor_p99
                 rows.append(row)
-                print(f"#   connected in {result['connect_s']:.1f} s; p99 {result['p99']:.1f} ms,"
+                print(f"#   connected in {result['connect_s']:.1f} s (server cpu "
+                      f"{result['connect_cpu_s']:.1f} s); p99 {result['p99']:.1f} ms,"
                       f" lost {result['lost']}, cpu {result['cpu']:.0f} %", flush=True)
     finally:
         if redis_process is not None:

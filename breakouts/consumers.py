@@ -17,6 +17,7 @@ import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -61,9 +62,8 @@ class ParticipantConsumer(LiveConsumer):
         participant asking for another room."""
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        try:
-            workshop = get_workshop_by_code(code)
-        except Http404:
+        workshop = workshop_for_socket(code)
+        if workshop is None:
             return CLOSE_NOT_FOUND
         wanted = (query.get("room") or [None])[0]
         if wanted is not None:
@@ -128,7 +128,11 @@ class ParticipantConsumer(LiveConsumer):
     def snapshot(self):
         workshop = current_workshop_state(self.workshop_id)
         participant = None
-        if self.participant_id is not None:
+        fresh = self.identity.participant  # read on this connect, a moment ago: reused once
+        self.identity.participant = None
+        if fresh is not None and fresh.pk == self.participant_id:
+            participant = fresh
+        elif self.participant_id is not None:
             participant = Participant.objects.filter(pk=self.participant_id).first()
         room = Room(pk=self.room_id) if self.room_id else None
         return workshop, {
@@ -218,6 +222,27 @@ class ParticipantConsumer(LiveConsumer):
             "challenge.proposed", {"challenge": challenge, "by": self.participant_id}
         )
         return self.ack(op_id)
+
+
+# A reconnect storm opens a workshop's sockets by the hundred: its row is read once a second
+# for them all (rights are re-read on every op and on `access.changed` anyway).
+WORKSHOP_LOOKUP_TTL = 0.0 if settings.TESTING else 1.0
+_workshops = {}  # join code → (expires, workshop)
+
+
+def workshop_for_socket(code):
+    """Returns the workshop a socket's code names (None: no such workshop)."""
+    now = time.monotonic()
+    cached = _workshops.get(code)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    try:
+        workshop = get_workshop_by_code(code)
+    except Http404:
+        return None
+    if WORKSHOP_LOOKUP_TTL > 0:
+        _workshops[code] = (now + WORKSHOP_LOOKUP_TTL, workshop)
+    return workshop
 
 
 def _participant_id(entry):

@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.db import connection
 
 from breakouts.models import STEP_ORDER, Room, Step, Vote
 from live.events import iso, timer
@@ -12,6 +13,10 @@ from live.events import iso, timer
 # time to connect. It is kept per (room revision, workshop revision) for a moment, with every
 # member's votes, so a room's members share one build (like workshops/snapshot.py).
 ROOM_STATE_TTL = 0.0 if settings.TESTING else 1.0
+ROOM_KEY_SQL = (
+    "SELECT r.rev, w.rev, w.updated_at FROM breakouts_room r "
+    "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s"
+)
 _built = {}  # room id → (key, expires, state, {participant id: {item id: dots}})
 
 
@@ -25,10 +30,9 @@ def room_state(room, viewer=None):
     `viewer` is the participant looking (their own votes are included) or None (facilitators).
     `online` is filled in by the socket from the hub's presence.
     """
-    key = (
-        Room.objects.filter(pk=room.pk)
-        .values_list("rev", "workshop__rev", "workshop__updated_at").first()
-    )
+    with connection.cursor() as cursor:  # plain SQL: this runs for every socket that opens
+        cursor.execute(ROOM_KEY_SQL, [room.pk])
+        key = cursor.fetchone()
     now = time.monotonic()
     cached = _built.get(room.pk)
     if cached is None or cached[0] != key or cached[1] <= now:

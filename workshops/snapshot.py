@@ -9,6 +9,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
+from django.db import connection
 
 from live.events import iso, timer
 from live.framing import encode
@@ -19,6 +20,7 @@ from workshops.models import Workshop
 # dominated. It is cached, encoded, per workshop revision for a moment.
 WORKSHOP_STATE_TTL = 0.0 if settings.TESTING else 1.0
 _encoded = {}
+_current = {}  # the same, keyed by the row's raw (id, created_at, rev): current_workshop_state
 
 
 def label_counts(participants, field):
@@ -51,12 +53,19 @@ def workshop_state(workshop):
 def current_workshop_state(workshop_id):
     """Returns (workshop rev, JSON text of its state) with one small query while the cached
     text is current (the socket snapshot's fast path)."""
-    key = Workshop.objects.filter(pk=workshop_id).values_list("pk", "created_at", "rev").first()
-    cached = _encoded.get(workshop_id)
-    if cached is not None and cached[0] == key and cached[1] > time.monotonic():
+    with connection.cursor() as cursor:  # plain SQL: this runs for every socket that opens
+        cursor.execute("SELECT id, created_at, rev FROM workshops_workshop WHERE id = %s",
+                       [workshop_id])
+        key = cursor.fetchone()
+    now = time.monotonic()
+    cached = _current.get(workshop_id)
+    if cached is not None and cached[0] == key and cached[1] > now:
         return key[2], cached[2]
     workshop = Workshop.objects.select_related("presenting_room").get(pk=workshop_id)
-    return workshop.rev, encoded_workshop_state(workshop)
+    text = encoded_workshop_state(workshop)
+    if WORKSHOP_STATE_TTL > 0 and key is not None and key[2] == workshop.rev:
+        _current[workshop_id] = (key, now + WORKSHOP_STATE_TTL, text)
+    return workshop.rev, text
 
 
 def encoded_workshop_state(workshop):
