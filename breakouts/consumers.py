@@ -17,7 +17,6 @@ import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from breakouts.models import STEP_ORDER, Room
 from breakouts.ops import ROOM_OPS, check_proposal
 from breakouts.previews import NotePreviews
 from breakouts.snapshot import room_state
+from breakouts.socket_lookups import member_for_socket, workshop_for_socket
 from live import events
 from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer
 from live.framing import encode
@@ -79,7 +79,7 @@ class ParticipantConsumer(LiveConsumer):
                 return CLOSE_NOT_FOUND
             role = "facilitator" if (query.get("as") or [""])[0] == "facilitator" else "observer"
             return Identity(workshop, room, None, user.pk, role)
-        participant = participant_from_session(self.scope.get("session"), workshop)
+        participant = member_for_socket(self.scope.get("session"), workshop)
         if participant is not None:
             room = participant.room
             if wanted is not None and (room is None or room.number != wanted):
@@ -222,27 +222,6 @@ class ParticipantConsumer(LiveConsumer):
             "challenge.proposed", {"challenge": challenge, "by": self.participant_id}
         )
         return self.ack(op_id)
-
-
-# A reconnect storm opens a workshop's sockets by the hundred: its row is read once a second
-# for them all (rights are re-read on every op and on `access.changed` anyway).
-WORKSHOP_LOOKUP_TTL = 0.0 if settings.TESTING else 1.0
-_workshops = {}  # join code → (expires, workshop)
-
-
-def workshop_for_socket(code):
-    """Returns the workshop a socket's code names (None: no such workshop)."""
-    now = time.monotonic()
-    cached = _workshops.get(code)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    try:
-        workshop = get_workshop_by_code(code)
-    except Http404:
-        return None
-    if WORKSHOP_LOOKUP_TTL > 0:
-        _workshops[code] = (now + WORKSHOP_LOOKUP_TTL, workshop)
-    return workshop
 
 
 def _participant_id(entry):
