@@ -22,6 +22,9 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from live.framing import FrameError, TokenBucket, encode, parse_frame
@@ -47,6 +50,29 @@ def reload_session(session):
     fresh = engine.SessionStore(session_key=session.session_key)
     fresh.load() if session.session_key else None
     return fresh
+
+
+def load_session_plainly(session):
+    """Loads a database-backed session with one plain query instead of the ORM's (a socket
+    storm loads a thousand); any other session engine loads itself as usual."""
+    store = getattr(session, "_wrapped", session)
+    if type(store) is not DbSessionStore or hasattr(store, "_session_cache"):
+        return
+    if not store.session_key:
+        return
+    table = connection.ops.quote_name(store.model._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608
+            [store.session_key, now],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        store._session_key = None  # as SessionStore.load does for a missing session
+        store._session_cache = {}
+    else:
+        store._session_cache = store.decode(row[0])
 
 
 def state_text(rev, workshop_text, rest):
@@ -143,6 +169,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         if reload and session is not None:
             self.scope["session"] = session = reload_session(session)
+        elif session is not None:
+            load_session_plainly(session)
         self.scope["user"] = get_user.func(self.scope) if session is not None else None
         return self.identify()
 
