@@ -220,7 +220,8 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
                                       "base_rev": bases[r]}))
 
     await asyncio.gather(*((typist if typing else scribe)(r) for r in range(rooms)))
-    cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - wall_start)
+    cpu_used = cpu_seconds() - cpu_start
+    cpu = 100 * cpu_used / (time.monotonic() - wall_start)
     expected = sum(sent) * (members - 1)
     grace_end = time.monotonic() + GRACE_SECONDS
     while time.monotonic() < grace_end and len(latencies) < expected:  # noqa: ASYNC110
@@ -254,6 +255,8 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
         "connect_s": connect_seconds,
         "connect_cpu_s": connect_cpu,
         "cpu": cpu,
+        # server CPU while sending, per event delivered to a member (acks ride along)
+        "cpu_us_per_event": 1e6 * cpu_used / max(1, len(latencies)),
     }
 
 
@@ -304,7 +307,7 @@ def print_table(rows):
     header = (
         f"{'server':<28}{'rate':>5}{'sent':>7}{'deliv':>8}{'lost':>6}{'dup':>5}"
         f"{'p50ms':>8}{'p95ms':>8}{'p99ms':>8}{'maxms':>9}{'ack50':>7}{'ack99':>8}"
-        f"{'cpu%':>6}{'p99/floor':>10}"
+        f"{'cpu%':>6}{'us/ev':>7}{'p99/floor':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -315,6 +318,7 @@ def print_table(rows):
             f"{row['name']:<28}{row['rate']:>5g}{r['sent']:>7}{r['delivered']:>8}{r['lost']:>6}"
             f"{r['duplicated']:>5}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}{r['max']:>9.1f}"
             f"{r['ack_p50']:>7.1f}{r['ack_p99']:>8.1f}{r['cpu']:>6.0f}"
+            f"{r['cpu_us_per_event']:>7.0f}"
             f"{(f'{ratio:.1f}x' if ratio else '-'):>10}"
         )
         if r["errors"] or r["acks_missing"]:
