@@ -1,6 +1,8 @@
 """`note.edit`: the scribe's note streamed as small edits, transformed when writers overlap
 (docs/protocol.md, "Note edits"; breakouts/textops.py, Room.edit_note)."""
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 from live_helpers import make_workshop, open_socket, stop_hub  # noqa: F401
@@ -95,6 +97,7 @@ async def test_positions_count_utf16_code_units_like_browsers(setup):
 
 async def test_an_edit_older_than_the_log_or_a_whole_write_is_a_conflict(setup, monkeypatch):
     monkeypatch.setattr(notes, "EDIT_LOG_SIZE", 3)
+    monkeypatch.setattr(notes, "LOG_TEXT_LIMIT", 0)  # trimmed at every edit
     workshop, _rooms, people = setup
     laptop = await open_socket(tab_path(workshop, "aa"), people[1][0])
     phone = await open_socket(tab_path(workshop, "bb"), people[1][0])
@@ -157,3 +160,17 @@ async def test_only_the_scribe_edits_and_a_resent_edit_is_applied_once(setup):
     assert await stored() == "once"
     await member.close()
     await scribe.close()
+
+
+def test_the_log_grows_by_text_and_is_trimmed_past_its_limit(monkeypatch):
+    monkeypatch.setattr(notes, "EDIT_LOG_SIZE", 3)
+    monkeypatch.setattr(notes, "LOG_TEXT_LIMIT", 80)
+    log = ""
+    for rev in range(10, 20):
+        log = notes.append_to_log(log, 9, rev, [rev, "x"])
+        since, entries = json.loads(log)  # always valid JSON
+        assert entries[-1] == [rev, [rev, "x"]]
+        assert len(log) <= 80 or len(entries) <= 3
+        if len(entries) <= 3 and rev > 12:
+            assert since == entries[0][0] - 1  # the last dropped entry's revision
+    assert since > 9

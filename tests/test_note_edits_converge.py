@@ -146,6 +146,7 @@ def room(db, facilitator):
 
 def simulate(room, scribe, script, finale, monkeypatch, *, log_size, inserts_only=False):
     monkeypatch.setattr(notes, "EDIT_LOG_SIZE", log_size)
+    monkeypatch.setattr(notes, "LOG_TEXT_LIMIT", 0 if log_size < 100 else 16_000)
     Note.objects.filter(room=room).delete()
     clients = [Client(f"tab{i}") for i in range(3)]
     transit = {i: [] for i in range(3)}  # frames on their way to the server, per tab

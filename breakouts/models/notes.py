@@ -14,11 +14,14 @@ from breakouts import textops
 from live import events
 from live.groups import control_group, room_group
 
-# How many edits a note remembers: an edit based on a revision older than the log answers
-# `conflict` with the current text. At 5 edits a second this is 20 s of typing; a client
-# with an edit in flight is normally a few milliseconds behind.
+# How many edits a note remembers (at least; the log is trimmed when its text grows past
+# LOG_TEXT_LIMIT): an edit based on a revision older than the log answers `conflict` with
+# the current text. At 5 edits a second this is 20 s of typing; a client with an edit in
+# flight is normally a few milliseconds behind.
 EDIT_LOG_SIZE = 100
 NOTE_MAX_CHARS = 20_000
+# Appending to the log is text work; it is parsed and trimmed when it grows past this.
+LOG_TEXT_LIMIT = 16_000
 
 
 class NoteConflict(Exception):
@@ -69,6 +72,12 @@ class NoteWriting:
         )
         return rev
 
+    @staticmethod
+    def _check_length(text):
+        if len(text) > NOTE_MAX_CHARS:
+            raise NoteTooLong()
+        return text
+
     def edit_note(self, step, start, end, text, base_rev, writer_id, tab="", edit_id=None):
         """Replaces [start, end) of the note as the writer saw it at `base_rev` with `text`;
         returns the new room rev.
@@ -83,25 +92,27 @@ class NoteWriting:
         with connection.cursor() as cursor:
             row = self._select_note(cursor, step)
             current_rev, current, _author, _via, log = row or (0, "", None, "", "")
-            since, entries = json.loads(log) if log else (current_rev, [])
-            if base_rev < since:
-                raise NoteConflict(current, current_rev)
-            later = [op for rev, op in entries if rev > base_rev]
-            length = textops.u16len(current)
-            for op in reversed(later):
-                length = textops.base_length(op, length)
-            op = textops.replace(length, start, end, text)
-            for other in later:
-                op, _ = textops.transform(op, other)
-            new_text = textops.apply(current, op)
-            if len(new_text) > NOTE_MAX_CHARS:
-                raise NoteTooLong()
-            rev = self.bump_rev()
-            entries.append([rev, op])
-            if len(entries) > EDIT_LOG_SIZE:
-                since = entries[-EDIT_LOG_SIZE - 1][0]
-                entries = entries[-EDIT_LOG_SIZE:]
-            log = json.dumps([since, entries], ensure_ascii=False, separators=(",", ":"))
+            if base_rev >= current_rev:
+                # The writer saw every edit (the usual case: one edit in flight per writer):
+                # nothing to transform, and the log grows by text, parsed only to trim it.
+                op = textops.replace(textops.u16len(current), start, end, text)
+                new_text = self._check_length(textops.apply(current, op))
+                rev = self.bump_rev()
+                log = append_to_log(log, current_rev, rev, op)
+            else:
+                since, entries = json.loads(log) if log else (current_rev, [])
+                if base_rev < since:
+                    raise NoteConflict(current, current_rev)
+                later = [op for rev, op in entries if rev > base_rev]
+                length = textops.u16len(current)
+                for op in reversed(later):
+                    length = textops.base_length(op, length)
+                op = textops.replace(length, start, end, text)
+                for other in later:
+                    op, _ = textops.transform(op, other)
+                new_text = self._check_length(textops.apply(current, op))
+                rev = self.bump_rev()
+                log = encode_log(since, [*entries, [rev, op]])
             now = connection.ops.adapt_datetimefield_value(self.last_activity_at)
             cursor.execute(
                 NOTE_UPSERT_SQL, [self.pk, step, new_text, rev, writer_id, tab, now, log]
@@ -117,6 +128,28 @@ class NoteWriting:
             "note_rev": rev, "by": writer_id,
         })
         return rev
+
+
+def encode_log(since, entries):
+    """Returns the log's text, keeping the last EDIT_LOG_SIZE entries: `since` moves up to
+    the revision of the last entry dropped (edits based before it cannot be transformed)."""
+    if len(entries) > EDIT_LOG_SIZE:
+        since = entries[-EDIT_LOG_SIZE - 1][0]
+        entries = entries[-EDIT_LOG_SIZE:]
+    return json.dumps([since, entries], ensure_ascii=False, separators=(",", ":"))
+
+
+def append_to_log(log, current_rev, rev, op):
+    """Returns the log with [rev, op] appended as text; past LOG_TEXT_LIMIT it is parsed and
+    trimmed to EDIT_LOG_SIZE entries."""
+    entry = json.dumps([rev, op], ensure_ascii=False, separators=(",", ":"))
+    if not log:
+        return f"[{current_rev},[{entry}]]"
+    log = f"{log[:-2]}{'' if log.endswith('[]]') else ','}{entry}]]"
+    if len(log) > LOG_TEXT_LIMIT:
+        since, entries = json.loads(log)
+        log = encode_log(since, entries)
+    return log
 
 
 NOTE_SELECT_SQL = (
