@@ -206,6 +206,17 @@ def publish(group, event):
         asyncio.get_running_loop().create_task(layer.group_send(group, message))
 
 
+def may_have_listeners(group):
+    """False only when nobody can hear `group`: this process has no socket in it and no other
+    process can (the in-memory layer). Lets a sender skip building an event (e.g. the
+    control room's note previews while no control room is open). A socket that subscribes
+    just after this returns False reads the change in its snapshot anyway."""
+    hub = current_hub()
+    if hub is None or hub.remote:
+        return True
+    return bool(hub.groups.get(group))
+
+
 def send_on_commit(groups, event):
     """Checks the event against its schema, then sends it to `groups` once the current
     transaction commits (at once outside a transaction; never if it rolls back)."""

@@ -174,3 +174,14 @@ def test_the_log_grows_by_text_and_is_trimmed_past_its_limit(monkeypatch):
         if len(entries) <= 3 and rev > 12:
             assert since == entries[0][0] - 1  # the last dropped entry's revision
     assert since > 9
+
+
+async def test_the_control_room_previews_edited_notes(setup, facilitator):
+    workshop, _rooms, people = setup
+    control = await open_socket(f"/ws/w/{workshop.join_code}/control/", user=facilitator)
+    scribe = await open_socket(tab_path(workshop, "aa"), people[1][0])
+    await scribe.op("note.edit", step="define", **{"from": 0, "to": 0}, text="Silos", base_rev=0)
+    preview = await control.event("note.preview")
+    assert (preview["text"], preview["length"], preview["step"]) == ("Silos", 5, "define")
+    await control.close()
+    await scribe.close()

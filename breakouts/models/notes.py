@@ -123,10 +123,12 @@ class NoteWriting:
             "note_rev": rev, "by": writer_id, "edit": edit_id,
         })
         # The control room shows the first lines of every note (coalesced previews).
-        events.send_on_commit((control_group(self.workshop_id),), {
-            "type": "note.changed", **envelope, "step": step, "text": new_text,
-            "note_rev": rev, "by": writer_id,
-        })
+        control = control_group(self.workshop_id)
+        if events.may_have_listeners(control):
+            events.send_on_commit((control,), {
+                "type": "note.changed", **envelope, "step": step, "text": new_text,
+                "note_rev": rev, "by": writer_id,
+            })
         return rev
 
 
