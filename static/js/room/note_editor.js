@@ -51,11 +51,12 @@ function applyToInput(op) {
   if (focused) input.setSelectionRange(ot.transformIndex(op, start), ot.transformIndex(op, end), direction);
 }
 
-/** Starts editing `s` in `textarea` (the page drew the server's text into it). */
+/** Starts editing `s` in `textarea`: draws its note, or this tab's unsent draft of it. */
 export function startEditing(textarea, s, conflictHandler) {
   input = textarea;
   onConflict = conflictHandler;
   if (step === s) return;
+  if (step !== null) flush(); // what was typed in the step left behind leaves now (or its draft stays)
   clearTimeout(timer);
   step = s;
   inflight = null;
@@ -63,6 +64,7 @@ export function startEditing(textarea, s, conflictHandler) {
   shadow = note.text;
   base = note.note_rev;
   merging = false;
+  if (input.value !== note.text) input.value = note.text;
   let draft = null;
   try {
     draft = JSON.parse(window.localStorage.getItem(draftKey(s)) || "null");

@@ -44,9 +44,8 @@ export function renderNote() {
   show(noteView, !scribe);
   if (scribe) {
     if (editor.editing() !== ctx.viewStep) {
-      if (noteInput.value !== note.text) noteInput.value = note.text;
+      editor.startEditing(noteInput, ctx.viewStep, showConflict); // draws the note (or draft)
       noteInput.dataset.step = ctx.viewStep;
-      editor.startEditing(noteInput, ctx.viewStep, showConflict);
     }
   } else {
     const text = note.text || L.note_empty;
