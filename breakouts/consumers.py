@@ -167,7 +167,7 @@ class ParticipantConsumer(LiveConsumer):
 
     async def deliver(self, group, event, text):
         if group is None:  # a frame for this socket alone (ack, error, state)
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self.send_text(text)
             return
         kind = event.get("type")
         if self.participant_id is not None and kind == "room.assigned":
@@ -179,11 +179,11 @@ class ParticipantConsumer(LiveConsumer):
             frame = {"type": "room.assigned", "scope": "workshop", "rev": event.get("rev")}
             if mine is not None:
                 frame.update(room=mine.get("room"), url=mine.get("url"))
-            await self.base_send({"type": "websocket.send", "text": json.dumps(frame)})
+            await self.send_text(json.dumps(frame))
             if mine is not None:
                 self.loop.create_task(self.follow_assignment())
             return
-        await self.base_send({"type": "websocket.send", "text": text})
+        await self.send_text(text)
         if kind == "participant.left" and event.get("participant_id") == self.participant_id:
             self.closed = True
             await self.close(code=CLOSE_NOT_FOUND)
@@ -287,6 +287,6 @@ class ControlConsumer(LiveConsumer):
         else:
             frames = ()
         for frame in frames:
-            await self.base_send({"type": "websocket.send", "text": encode(frame)})
+            await self.send_text(encode(frame))
         if text is not None:
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self.send_text(text)

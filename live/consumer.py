@@ -32,6 +32,7 @@ from live.framing import FrameError, TokenBucket, encode, parse_frame
 from live.hub import get_hub
 from live.pipeline import OpTable
 from live.writer import Job, writer
+from live.wsframe import direct_writer
 
 TAB_ID = re.compile(r"[0-9a-f]{1,64}")
 CLOSE_FORBIDDEN = 4403
@@ -92,6 +93,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     OP_TABLE = OpTable("none")
     LOCAL_OPS = {"sync": "op_sync"}
     actor = None
+    direct_write = None
 
     async def dispatch(self, message):
         # Channels closes stale DB connections before every frame (a thread hop each time);
@@ -134,6 +136,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             wrapper, "save_message_types", ()
         ) and len(wrapper.save_message_types) == 1:
             self.base_send = wrapper.real_send
+        self.direct_write = direct_writer(self.base_send)
+
+    async def send_text(self, text):
+        """Sends one encoded frame: straight to the transport when it may (live/wsframe.py)."""
+        if self.direct_write is None or not self.direct_write(text):
+            await self.base_send({"type": "websocket.send", "text": text})
 
     async def disconnect(self, code):
         self.closed = True
@@ -226,7 +234,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, group, event, text):
         """Sends one frame (`group` None: a frame for this socket alone). Subclasses filter."""
-        await self.base_send({"type": "websocket.send", "text": text})
+        await self.send_text(text)
 
     def reply(self, frame):
         """Queues a frame for this socket behind the events already on their way."""

@@ -125,3 +125,45 @@ def test_two_tabs_of_the_scribe_typing_at_once_converge_and_keep_every_character
         laptop.wait_for_timeout(100)
     assert stored_note(rooms[0]) == expected
     expect(laptop.get_by_role("alert")).to_have_count(0)  # no conflict was needed
+
+
+def test_an_edit_that_cannot_be_placed_shows_both_texts_and_loses_nothing(
+    new_context, facilitator
+):
+    _workshop, rooms, people = make_workshop(facilitator, rooms=1, members=2)
+    url = rooms[0].get_absolute_url()
+    scribe_context = new_context()
+    scribe = enter(scribe_context, people[1][0], url)
+    notes = scribe.get_by_role("textbox", name="Scribe's notes")
+    notes.click()
+    scribe.keyboard.type("First line. ")
+    for _attempt in range(50):
+        if stored_note(rooms[0]) == "First line. ":
+            break
+        scribe.wait_for_timeout(100)
+    # Offline, the scribe keeps typing; meanwhile another writer replaces the whole note
+    # (note.set, e.g. through the API): the scribe's edits were made on a note that is gone.
+    scribe_context.set_offline(True)
+    scribe.keyboard.type("Offline words.")
+    other = enter(new_context(), people[1][0], url)
+    other.evaluate("""(path) => new Promise((resolve) => {
+        const ws = new WebSocket(`ws://${location.host}${path}?tab=beef`);
+        ws.onmessage = (message) => {
+            const frame = JSON.parse(message.data);
+            if (frame.type === "state") ws.send(JSON.stringify({op: "note.set", id: "api-1",
+                step: "define", text: "Replaced elsewhere.", base_rev: 1000000}));
+            if (frame.type === "ack") resolve();
+        };
+    })""", f"/ws/w/{rooms[0].workshop.join_code}/")
+    scribe_context.set_offline(False)
+    conflict = scribe.get_by_role("alert").filter(has_text="Someone else changed this note")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("First line. Offline words.")  # what the scribe had
+    expect(notes).to_have_value("Replaced elsewhere.")  # what the note is now
+    conflict.get_by_role("button", name="Use my text").click()
+    expect(notes).to_have_value("First line. Offline words.")
+    for _attempt in range(50):
+        if stored_note(rooms[0]) == "First line. Offline words.":
+            break
+        scribe.wait_for_timeout(100)
+    assert stored_note(rooms[0]) == "First line. Offline words."
