@@ -9,6 +9,7 @@ written to each socket's transport while autobahn's connection is open and uncom
 """
 
 import functools
+import random
 import struct
 
 _memo = (None, b"")  # (text, frame): the last frame built (the hub delivers event by event)
@@ -43,6 +44,7 @@ def direct_writer(send):
     if connections is None or not hasattr(protocol, "sendMessage"):
         return None
     open_state = protocol.STATE_OPEN
+    spread_pings(protocol, getattr(server, "ping_interval", 0))
 
     def write(text):
         details = connections.get(protocol)
@@ -56,3 +58,11 @@ def direct_writer(send):
         return True
 
     return write
+
+
+def spread_pings(protocol, interval):
+    """Daphne pings every socket idle for `interval` from a sweep every 2 s: the sockets of a
+    reconnect storm were all pinged in the same sweep, every 20 s — a pause of tens of
+    milliseconds for everyone (DESIGN.md). A random first ping spreads them out."""
+    if interval and hasattr(protocol, "last_ping"):
+        protocol.last_ping -= random.uniform(0, interval)  # noqa: S311 - not a secret
