@@ -7,9 +7,13 @@ Run from the repository root (loopback only; it creates its own database and dat
     .venv/bin/python bench/rooms.py --redis              # + 2 Daphne processes sharing rooms
     .venv/bin/python bench/rooms.py --sweep --redis      # rates 1, 2, 5, 10 for every server
     .venv/bin/python bench/rooms.py --rooms 10 --duration 5      # a smoke run
+    .venv/bin/python bench/rooms.py --typing --rate 5    # scribes type: streamed note.edit
 
 For every scenario it opens every member's socket, lets each room's scribe send `note.set`
-frames of ~200 bytes at the given rate for the duration, and measures at the other members:
+frames of ~200 bytes at the given rate for the duration (with `--typing`: `note.edit` frames
+of a few characters, at most `rate` per second while typing, one in flight at a time as the
+room page does, keystrokes merged meanwhile, with pauses between bursts of 2-5 s), and
+measures at the other members:
 delivery latency (p50/p95/p99/max), the scribe's ack latency, events lost (not delivered by
 the end of a grace period) and duplicated, and the server processes' CPU. The same load runs
 against a minimal fan-out server written with the `websockets` library (the floor for Python
@@ -24,6 +28,8 @@ Servers:
 
 The database is a temporary SQLite file (or DATABASE_URL when given), built from the models
 (like the test suite's --nomigrations), so the bench does not depend on migration files.
+Servers and data: bench/servers.py. The connect time is for all sockets: handshake, session,
+snapshot.
 """
 
 import argparse
@@ -31,9 +37,8 @@ import asyncio
 import json
 import os
 import random
-import resource
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,93 +47,15 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from servers import ROOT, Servers, daphne_env, free_port, raise_fd_limit, start_redis
+
+SERVERS_SCRIPT = str(Path(__file__).resolve().parent / "servers.py")
 NOTE_BYTES = 200
 GRACE_SECONDS = 5.0
-
-
-# -- servers --------------------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port} after {timeout} s")
-
-
-def raise_fd_limit():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 65536), hard), hard))
-
-
-class Servers:
-    """Starts and stops the processes of one scenario; reads their CPU time."""
-
-    def __init__(self, workdir):
-        self.workdir = workdir
-        self.processes = []
-
-    def start(self, argv, port, env=None, name="server"):
-        log = open(self.workdir / f"{name}-{port}.log", "wb")  # noqa: SIM115
-        process = subprocess.Popen(
-            argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
-            stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit,  # noqa: PLW1509
-        )
-        self.processes.append(process)
-        wait_for_port(port, process)
-        return process
-
-    def cpu_seconds(self):
-        total = 0.0
-        ticks = os.sysconf("SC_CLK_TCK")
-        for process in self.processes:
-            try:
-                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / ticks
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
-
-    def stop(self):
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        self.processes = []
-
-
-def daphne_env(database_url, redis_url=None):
-    env = {
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    env.pop("ROUNDTABLE_TESTING", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-        env["REDIS_PREFIX"] = f"bench{os.getpid()}"
-    return env
+# --typing: a burst of typing lasts 2-5 s, then the scribe pauses 0.5-1.5 s.
+BURST_SECONDS = (2.0, 5.0)
+PAUSE_SECONDS = (0.5, 1.5)
+KEYSTROKE = re.compile(r"([0-9a-f]+)\.")
 
 
 # -- the load -------------------------------------------------------------------------------
@@ -142,7 +69,8 @@ def percentile(values, q):
     return ordered[index]
 
 
-async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_seconds):
+async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_seconds,
+                   typing=False):
     """Opens every socket, runs the scribes, returns the measurements.
 
     `targets(room_index, member_index)` returns (url, headers); `cpu_seconds()` the servers'
@@ -175,8 +103,11 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
                     if attempt == 4:
                         raise
                     await asyncio.sleep(0.5 * (attempt + 1))
-            while json.loads(await ws.recv()).get("type") != "state":
+            while (state := json.loads(await ws.recv())).get("type") != "state":
                 pass  # events may come before the snapshot; the protocol allows it
+            if m == 0 and state.get("room"):  # --typing: the scribe edits from here on
+                note = state["room"]["notes"].get("define") or {"text": "", "note_rev": 0}
+                bases[r], lengths[r] = note["note_rev"], len(note["text"])
             sockets[r][m] = ws
 
     async def read(r, m, ws):
@@ -193,6 +124,17 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
                     room, seq, sent_ns, _pad = frame["text"].split(":", 3)
                     latencies.append((now - int(sent_ns)) / 1e6)
                     received[(r, m)][int(seq)] += 1
+                elif kind == "note.edited":
+                    if m == 0:
+                        bases[r] = frame["note_rev"]
+                        if frame.get("edit") == inflight[r]:
+                            inflight[r] = None
+                            wake[r].set()
+                        continue
+                    for change in frame["changes"]:
+                        for seq in KEYSTROKE.findall(change[2]):
+                            latencies.append((now - typed_at[r][int(seq, 16)]) / 1e6)
+                            received[(r, m)][int(seq, 16)] += 1
                 elif kind == "ack":
                     started = pending_acks.pop(frame["id"], None)
                     if started is not None:
@@ -202,8 +144,11 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
         except Exception as exc:  # a dropped connection is a finding, not a crash
             errors[f"closed:{type(exc).__name__}"] += 1
 
+    bases, lengths = [0] * rooms, [0] * rooms  # --typing: each scribe's note_rev and length
+    connect_cpu = cpu_seconds()
     await asyncio.gather(*(open_one(r, m) for r in range(rooms) for m in range(members)))
     connect_seconds = time.monotonic() - connect_started
+    connect_cpu = cpu_seconds() - connect_cpu
     readers = [
         asyncio.create_task(read(r, m, sockets[r][m])) for r in range(rooms) for m in range(members)
     ]
@@ -231,8 +176,53 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
             next_at += interval
             await asyncio.sleep(max(0.0, next_at - loop.time()))
 
-    await asyncio.gather(*(scribe(r) for r in range(rooms)))
-    cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - wall_start)
+    inflight = [None] * rooms  # --typing: the id of the edit on its way, per room
+    wake = [asyncio.Event() for _ in range(rooms)]
+    typed_at = [{} for _ in range(rooms)]  # seq → when its keystrokes were typed
+
+    async def typist(r):
+        """Types a few characters per frame at most `rate` times a second while typing,
+        one edit in flight (the next leaves when its event is back), pausing now and then."""
+        ws = sockets[r][0]
+        await asyncio.sleep(random.random() * interval)  # noqa: S311
+        seq = 0
+        burst_end = loop.time() + random.uniform(*BURST_SECONDS)  # noqa: S311
+        pending = ""
+        while loop.time() < end:
+            if loop.time() > burst_end:
+                await asyncio.sleep(random.uniform(*PAUSE_SECONDS))  # noqa: S311
+                burst_end = loop.time() + random.uniform(*BURST_SECONDS)  # noqa: S311
+            seq += 1
+            typed_at[r][seq] = time.perf_counter_ns()
+            pending += f"{seq:x}."  # a few characters, findable by the members
+            sent[r] = seq
+            next_at = loop.time() + interval * random.uniform(0.8, 1.2)  # noqa: S311
+            if inflight[r] is None:
+                op_id = f"t{r}-{seq}-{random.getrandbits(32):08x}"  # noqa: S311
+                inflight[r] = op_id
+                wake[r].clear()
+                pending_acks[op_id] = time.perf_counter_ns()
+                await ws.send(json.dumps({"op": "note.edit", "id": op_id, "step": "define",
+                                          "from": lengths[r], "to": lengths[r], "text": pending,
+                                          "base_rev": bases[r]}))
+                lengths[r] += len(pending)
+                pending = ""
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+        if pending and inflight[r] is not None:  # the last keystrokes follow the edit in flight
+            try:
+                await asyncio.wait_for(wake[r].wait(), GRACE_SECONDS)
+            except TimeoutError:
+                return
+        if pending:
+            op_id = f"t{r}-last-{random.getrandbits(32):08x}"  # noqa: S311
+            pending_acks[op_id] = time.perf_counter_ns()
+            await ws.send(json.dumps({"op": "note.edit", "id": op_id, "step": "define",
+                                      "from": lengths[r], "to": lengths[r], "text": pending,
+                                      "base_rev": bases[r]}))
+
+    await asyncio.gather(*((typist if typing else scribe)(r) for r in range(rooms)))
+    cpu_used = cpu_seconds() - cpu_start
+    cpu = 100 * cpu_used / (time.monotonic() - wall_start)
     expected = sum(sent) * (members - 1)
     grace_end = time.monotonic() + GRACE_SECONDS
     while time.monotonic() < grace_end and len(latencies) < expected:  # noqa: ASYNC110
@@ -264,7 +254,10 @@ async def run_load(targets, rooms, members, rate, duration, *, concurrency, cpu_
         "acks_missing": len(pending_acks),
         "errors": dict(errors),
         "connect_s": connect_seconds,
+        "connect_cpu_s": connect_cpu,
         "cpu": cpu,
+        # server CPU while sending, per event delivered to a member (acks ride along)
+        "cpu_us_per_event": 1e6 * cpu_used / max(1, len(latencies)),
     }
 
 
@@ -274,7 +267,8 @@ def run_scenario(kind, args, layout, workdir, database_url, rate, redis_url=None
     try:
         if kind == "floor":
             port = free_port()
-            servers.start([sys.executable, __file__, "_floor", str(port)], port, name="floor")
+            servers.start([sys.executable, SERVERS_SCRIPT, "_floor", str(port)], port,
+                          name="floor")
             ports = [port]
 
             def targets(r, m):
@@ -303,31 +297,18 @@ def run_scenario(kind, args, layout, workdir, database_url, rate, redis_url=None
 
         return asyncio.run(
             run_load(targets, rooms, members, rate, args.duration,
-                     concurrency=args.connect_concurrency, cpu_seconds=servers.cpu_seconds)
+                     concurrency=args.connect_concurrency, cpu_seconds=servers.cpu_seconds,
+                     typing=args.typing)
         )
     finally:
         servers.stop()
-
-
-def start_redis(workdir):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("--redis needs REDIS_URL or a redis-server binary on PATH")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, process)
-    return process, f"redis://127.0.0.1:{port}/0"
 
 
 def print_table(rows):
     header = (
         f"{'server':<28}{'rate':>5}{'sent':>7}{'deliv':>8}{'lost':>6}{'dup':>5}"
         f"{'p50ms':>8}{'p95ms':>8}{'p99ms':>8}{'maxms':>9}{'ack50':>7}{'ack99':>8}"
-        f"{'cpu%':>6}{'p99/floor':>10}"
+        f"{'cpu%':>6}{'us/ev':>7}{'p99/floor':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -338,6 +319,7 @@ def print_table(rows):
             f"{row['name']:<28}{row['rate']:>5g}{r['sent']:>7}{r['delivered']:>8}{r['lost']:>6}"
             f"{r['duplicated']:>5}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['p99']:>8.1f}{r['max']:>9.1f}"
             f"{r['ack_p50']:>7.1f}{r['ack_p99']:>8.1f}{r['cpu']:>6.0f}"
+            f"{r['cpu_us_per_event']:>7.0f}"
             f"{(f'{ratio:.1f}x' if ratio else '-'):>10}"
         )
         if r["errors"] or r["acks_missing"]:
@@ -349,6 +331,8 @@ def main():
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--rate", type=float, default=2.0, help="note updates per second per room")
+    parser.add_argument("--typing", action="store_true",
+                        help="scribes stream note.edit frames (rate: edits/s while typing)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of sending")
     parser.add_argument("--sweep", action="store_true", help="rates 1, 2, 5, 10")
     parser.add_argument("--rates", default="1,2,5,10", help="rates of --sweep")
@@ -369,7 +353,8 @@ def main():
     print(f"# setting up {args.rooms} rooms x {args.members} members in {database_url}",
           flush=True)
     subprocess.run(
-        [sys.executable, __file__, "_setup", str(args.rooms), str(args.members), str(layout_path)],
+        [sys.executable, SERVERS_SCRIPT, "_setup", str(args.rooms), str(args.members),
+         str(layout_path)],
         cwd=ROOT, env={**os.environ, **daphne_env(database_url)}, check=True,
     )
     layout = json.loads(layout_path.read_text())
@@ -401,7 +386,8 @@ def main():
                 elif floor_p99:
                     row["ratio"] = result["p99"] / floor_p99
                 rows.append(row)
-                print(f"#   connected in {result['connect_s']:.1f} s; p99 {result['p99']:.1f} ms,"
+                print(f"#   connected in {result['connect_s']:.1f} s (server cpu "
+                      f"{result['connect_cpu_s']:.1f} s); p99 {result['p99']:.1f} ms,"
                       f" lost {result['lost']}, cpu {result['cpu']:.0f} %", flush=True)
     finally:
         if redis_process is not None:
@@ -418,11 +404,4 @@ def main():
 
 
 if __name__ == "__main__":
-    from roomsetup import floor_server, setup_database
-
-    if len(sys.argv) > 1 and sys.argv[1] == "_setup":
-        setup_database(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
-    elif len(sys.argv) > 1 and sys.argv[1] == "_floor":
-        asyncio.run(floor_server(int(sys.argv[2])))
-    else:
-        main()
+    main()

@@ -27,6 +27,7 @@ from breakouts.models import STEP_ORDER, Room
 from breakouts.ops import ROOM_OPS, check_proposal
 from breakouts.previews import NotePreviews
 from breakouts.snapshot import room_state
+from breakouts.socket_lookups import member_for_socket, workshop_for_socket
 from live import events
 from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer
 from live.framing import encode
@@ -34,7 +35,7 @@ from live.groups import control_group, room_group, workshop_group
 from live.pipeline import Actor, OpError, error_frame
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.models import Participant, Workshop
-from workshops.snapshot import encoded_workshop_state
+from workshops.snapshot import current_workshop_state, encoded_workshop_state
 
 
 @dataclasses.dataclass
@@ -55,15 +56,13 @@ class ParticipantConsumer(LiveConsumer):
     }
     TYPING_INTERVAL = 1.0
 
-    @database_sync_to_async
     def identify(self):
         """Returns who is connecting, or a close code: 4404 for strangers, 4403 for a
         participant asking for another room."""
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        try:
-            workshop = get_workshop_by_code(code)
-        except Http404:
+        workshop = workshop_for_socket(code)
+        if workshop is None:
             return CLOSE_NOT_FOUND
         wanted = (query.get("room") or [None])[0]
         if wanted is not None:
@@ -79,7 +78,7 @@ class ParticipantConsumer(LiveConsumer):
                 return CLOSE_NOT_FOUND
             role = "facilitator" if (query.get("as") or [""])[0] == "facilitator" else "observer"
             return Identity(workshop, room, None, user.pk, role)
-        participant = participant_from_session(self.scope.get("session"), workshop)
+        participant = member_for_socket(self.scope.get("session"), workshop)
         if participant is not None:
             room = participant.room
             if wanted is not None and (room is None or room.number != wanted):
@@ -126,12 +125,16 @@ class ParticipantConsumer(LiveConsumer):
 
     @database_sync_to_async
     def snapshot(self):
-        workshop = Workshop.objects.select_related("presenting_room").get(pk=self.workshop_id)
+        workshop = current_workshop_state(self.workshop_id)
         participant = None
-        if self.participant_id is not None:
+        fresh = self.identity.participant  # read on this connect, a moment ago: reused once
+        self.identity.participant = None
+        if fresh is not None and fresh.pk == self.participant_id:
+            participant = fresh
+        elif self.participant_id is not None:
             participant = Participant.objects.filter(pk=self.participant_id).first()
         room = Room(pk=self.room_id) if self.room_id else None
-        return (workshop.rev, encoded_workshop_state(workshop)), {
+        return workshop, {
             "room": room_state(room, participant) if room else None,
             "me": {
                 "participant": participant.public() if participant else None,
@@ -163,7 +166,7 @@ class ParticipantConsumer(LiveConsumer):
 
     async def deliver(self, group, event, text):
         if group is None:  # a frame for this socket alone (ack, error, state)
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self.send_text(text)
             return
         kind = event.get("type")
         if self.participant_id is not None and kind == "room.assigned":
@@ -171,11 +174,11 @@ class ParticipantConsumer(LiveConsumer):
             frame = {"type": "room.assigned", "scope": "workshop", "rev": event.get("rev")}
             if mine is not None:
                 frame.update(room=mine.get("room"), url=mine.get("url"))
-            await self.base_send({"type": "websocket.send", "text": encode(frame)})
+            await self.send_text(encode(frame))
             if mine is not None:
                 self.loop.create_task(self.follow_assignment())
             return
-        await self.base_send({"type": "websocket.send", "text": text})
+        await self.send_text(text)
         if kind == "participant.left" and event.get("participant_id") == self.participant_id:
             self.closed = True
             await self.close(code=CLOSE_NOT_FOUND)
@@ -233,7 +236,6 @@ class ControlConsumer(LiveConsumer):
 
     OP_TABLE = CONTROL_OPS
 
-    @database_sync_to_async
     def identify(self):
         code = self.scope["url_route"]["kwargs"]["code"]
         try:
@@ -285,6 +287,6 @@ class ControlConsumer(LiveConsumer):
         else:
             frames = ()
         for frame in frames:
-            await self.base_send({"type": "websocket.send", "text": encode(frame)})
+            await self.send_text(encode(frame))
         if text is not None:
-            await self.base_send({"type": "websocket.send", "text": text})
+            await self.send_text(text)

@@ -13,7 +13,9 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from breakouts.models import STEP_ORDER, Item, NoteConflict, Room, Step, Vote
+from breakouts.models import STEP_ORDER, Item, NoteConflict, NoteTooLong, Room, Step, Vote
+from breakouts.models.notes import NOTE_MAX_CHARS
+from breakouts.textops import EditError
 from live.fields import int_field, text_field
 from live.pipeline import OpError, OpTable
 from workshops.models import Participant, Workshop
@@ -48,7 +50,6 @@ ROOM_CHECK_SQL = (
     "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s AND r.workshop_id = %s"
 )
 
-NOTE_MAX_CHARS = 20_000
 ITEM_TEXT_MAX_CHARS = 500
 ITEM_LONG_MAX_CHARS = 2_000
 RATIONALE_MAX_CHARS = 5_000
@@ -162,12 +163,9 @@ def clean_item_fields(room, step, fields, *, partial):
 # -- the write ops --------------------------------------------------------------------------
 
 
-@ROOM_OPS.register("note.set")
-def note_set(frame, actor):
-    """The hot path: one room check and the note write in plain SQL, no ORM objects."""
-    step = step_field(frame)
-    text = text_field(frame, "text", NOTE_MAX_CHARS)
-    base_rev = int_field(frame, "base_rev")
+def load_note_writer(actor):
+    """The note hot path's checks in one query: the room exists, is open, the actor writes
+    its notes. Returns the room (unsaved fields only: pk, workshop, number, scribe)."""
     if actor.room_id is None:
         raise OpError("not_found", _("You are not in a room."))
     if not actor.may_write:
@@ -182,14 +180,55 @@ def note_set(frame, actor):
     if phase == "closed":
         raise OpError("forbidden", _("This workshop is closed."))
     require_scribe(room, actor)
+    return room
+
+
+def note_conflict(step, conflict):
+    return OpError(
+        "conflict",
+        _("Someone else changed this note meanwhile."),
+        current={"step": step, "text": conflict.text, "note_rev": conflict.rev},
+    )
+
+
+@ROOM_OPS.register("note.set")
+def note_set(frame, actor):
+    """The hot path: one room check and the note write in plain SQL, no ORM objects."""
+    step = step_field(frame)
+    text = text_field(frame, "text", NOTE_MAX_CHARS)
+    base_rev = int_field(frame, "base_rev")
+    room = load_note_writer(actor)
     try:
         return room.write_note(step, text, base_rev, actor.participant_id, actor.tab)
     except NoteConflict as conflict:
-        raise OpError(
-            "conflict",
-            _("Someone else changed this note meanwhile."),
-            current={"step": step, "text": conflict.text, "note_rev": conflict.rev},
-        ) from None
+        raise note_conflict(step, conflict) from None
+
+
+@ROOM_OPS.register("note.edit")
+def note_edit(frame, actor):
+    """A streamed edit: replace [from, to) of the note as of `base_rev` with `text`."""
+    step = step_field(frame)
+    start = int_field(frame, "from")
+    end = int_field(frame, "to")
+    text = text_field(frame, "text", NOTE_MAX_CHARS)
+    base_rev = int_field(frame, "base_rev")
+    if start < 0 or end < start:
+        raise OpError("invalid", _("“from” and “to” must be positions with from ≤ to."))
+    if start == end and not text:
+        raise OpError("invalid", _("This edit changes nothing."))
+    room = load_note_writer(actor)
+    try:
+        return room.edit_note(
+            step, start, end, text, base_rev, actor.participant_id, actor.tab, frame["id"]
+        )
+    except NoteConflict as conflict:
+        raise note_conflict(step, conflict) from None
+    except EditError as error:
+        raise OpError("invalid", _("This edit does not fit the note: %(why)s") % {
+            "why": error}) from None
+    except NoteTooLong:
+        raise OpError("too_large", _("A note holds at most %(max)s characters.") % {
+            "max": NOTE_MAX_CHARS}) from None
 
 
 @ROOM_OPS.register("item.add")

@@ -1,6 +1,22 @@
 """The room part of the live snapshot (the `state` frame), as plain JSON-ready dicts."""
 
-from breakouts.models import STEP_ORDER, Room, Step
+import time
+
+from django.conf import settings
+from django.db import connection
+
+from breakouts.models import STEP_ORDER, Room, Step, Vote
+
+# A room's snapshot is the same for its ten members but their own votes: after a reconnect
+# storm of 1,000 sockets, building it once per socket (a dozen ORM queries) was most of the
+# time to connect. It is kept per (room revision, workshop revision) for a moment, with every
+# member's votes, so a room's members share one build (like workshops/snapshot.py).
+ROOM_STATE_TTL = 0.0 if settings.TESTING else 1.0
+ROOM_KEY_SQL = (
+    "SELECT r.rev, w.rev, w.updated_at FROM breakouts_room r "
+    "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s"
+)
+_built = {}  # room id → (key, expires, state, {participant id: {item id: dots}})
 
 
 def step_minutes(workshop):
@@ -13,6 +29,28 @@ def room_state(room, viewer=None):
     `viewer` is the participant looking (their own votes are included) or None (facilitators).
     `online` is filled in by the socket from the hub's presence.
     """
+    with connection.cursor() as cursor:  # plain SQL: this runs for every socket that opens
+        cursor.execute(ROOM_KEY_SQL, [room.pk])
+        key = cursor.fetchone()
+    now = time.monotonic()
+    cached = _built.get(room.pk)
+    if cached is None or cached[0] != key or cached[1] <= now:
+        state = build_room_state(room)
+        votes = {}
+        rows = Vote.objects.filter(item__room_id=room.pk, count__gt=0).values_list(
+            "participant_id", "item_id", "count"
+        )
+        for participant_id, item_id, count in rows:
+            votes.setdefault(participant_id, {})[str(item_id)] = count
+        cached = (key, now + ROOM_STATE_TTL, state, votes)
+        if ROOM_STATE_TTL > 0:
+            _built[room.pk] = cached
+    _key, _expires, state, votes = cached
+    mine = votes.get(viewer.pk, {}) if viewer is not None else {}
+    return {**state, "votes": {**state["votes"], "mine": mine}, "online": []}
+
+
+def build_room_state(room):
     room = Room.objects.with_members().select_related("workshop").get(pk=room.pk)
     workshop = room.workshop
     notes = {
@@ -28,11 +66,7 @@ def room_state(room, viewer=None):
         "challenge": room.challenge.public() if room.challenge else None,
         "notes": notes,
         "items": [item.public() for item in room.items.all()],
-        "votes": {
-            **room.vote_summary(),
-            "mine": room.votes_of(viewer.pk) if viewer is not None else {},
-            "per_member": workshop.votes_per_member,
-        },
+        "votes": {**room.vote_summary(), "mine": {}, "per_member": workshop.votes_per_member},
         "selection": {"item": room.selected_item_id, "rationale": room.selection_rationale},
         "help": help_requests,
     }

@@ -102,7 +102,6 @@ def labels():
         "offer_pending": _("%(name)s has been offered the scribe role."),
         "online": _("online"),
         "offline": _("offline"),
-        "typing": _("The scribe is typing…"),
         "time_up": _("Time is up"),
         "time_left": _("%(time)s left"),
         "note_empty": _("Nothing written yet."),

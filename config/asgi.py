@@ -8,8 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Django must be set up before the routing imports consumers and models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from config import daphne_options  # noqa: E402
 from config.origin import SiteOriginValidator  # noqa: E402
@@ -21,7 +21,8 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": SiteOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            # The sockets resolve the user themselves, with who they are (live/consumer.py).
+            SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

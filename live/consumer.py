@@ -2,7 +2,8 @@
 
 App consumers (breakouts/consumers.py) subclass `LiveConsumer` and provide:
 
-- `identify()` → an identity object, or a close code (4403/4404) for people with no access;
+- `identify()` → an identity object, or a close code (4403/4404) for people with no access
+  (synchronous: it runs on the database thread, with `scope["user"]` resolved just before);
 - `enter(identity)` → subscribe to groups and join presence;
 - `snapshot()` → `((rev, workshop_json), rest)`: the parts of the `state` frame;
 - `actor` → the `live.pipeline.Actor` that write ops act as (None: no writes);
@@ -20,7 +21,11 @@ from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 try:  # Daphne (through autobahn) raises this on a send to a socket that has just closed.
@@ -32,6 +37,7 @@ from live.framing import FrameError, TokenBucket, encode, parse_frame
 from live.hub import get_hub
 from live.pipeline import OpTable
 from live.writer import Job, writer
+from live.wsframe import direct_writer
 
 TAB_ID = re.compile(r"[0-9a-f]{1,64}")
 CLOSE_FORBIDDEN = 4403
@@ -53,6 +59,29 @@ def reload_session(session):
     return fresh
 
 
+def load_session_plainly(session):
+    """Loads a database-backed session with one plain query instead of the ORM's (a socket
+    storm loads a thousand); any other session engine loads itself as usual."""
+    store = getattr(session, "_wrapped", session)
+    if type(store) is not DbSessionStore or hasattr(store, "_session_cache"):
+        return
+    if not store.session_key:
+        return
+    table = connection.ops.quote_name(store.model._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608
+            [store.session_key, now],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        store._session_key = None  # as SessionStore.load does for a missing session
+        store._session_cache = {}
+    else:
+        store._session_cache = store.decode(row[0])
+
+
 def state_text(rev, workshop_text, rest):
     """Returns the encoded state frame: the (cached) workshop part spliced into `rest`."""
     tail = encode(rest)
@@ -69,6 +98,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     OP_TABLE = OpTable("none")
     LOCAL_OPS = {"sync": "op_sync"}
     actor = None
+    direct_write = None
 
     async def dispatch(self, message):
         # Channels closes stale DB connections before every frame (a thread hop each time);
@@ -90,8 +120,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.watching = None
         self.present = None  # (workshop id, room id, participant id) counted in presence
         self.tab = tab_of(self.scope)
-        identity = await self.identify()
+        identity = await self.who_connects()
         await self.accept()
+        self.skip_session_wrapper()
         if isinstance(identity, int):
             self.closed = True
             await self.close(code=identity)
@@ -100,6 +131,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.workshop_id = identity.workshop.pk
         await self.enter(identity)
         await self.send_state()
+
+    def skip_session_wrapper(self):
+        """Sends frames straight to Daphne: Channels' session middleware wraps every send to
+        save the session after an HTTP response starts, which a socket never sends; its two
+        lazy-session lookups per frame were a tenth of the cost of delivering an event."""
+        wrapper = getattr(self.base_send, "__self__", None)
+        if isinstance(wrapper, InstanceSessionWrapper) and "http.response.start" in getattr(
+            wrapper, "save_message_types", ()
+        ) and len(wrapper.save_message_types) == 1:
+            self.base_send = wrapper.real_send
+        self.direct_write = direct_writer(self.base_send)
+
+    async def send_text(self, text):
+        """Sends one encoded frame: straight to the transport when it may (live/wsframe.py)."""
+        if self.direct_write is None or not self.direct_write(text):
+            await self.base_send({"type": "websocket.send", "text": text})
 
     async def disconnect(self, code):
         self.closed = True
@@ -137,6 +184,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.hub.presence.leave(*self.present)
             self.present = None
 
+    async def who_connects(self, *, reload=False):
+        """Resolves the session's user and `identify()` in one trip to the database thread
+        (Channels' AuthMiddleware would make it two per connection: the sockets are routed
+        through the session middleware only)."""
+        return await database_sync_to_async(self._who_connects)(reload)
+
+    def _who_connects(self, reload):
+        session = self.scope.get("session")
+        if reload and session is not None:
+            self.scope["session"] = session = reload_session(session)
+        elif session is not None:
+            load_session_plainly(session)
+        self.scope["user"] = get_user.func(self.scope) if session is not None else None
+        return self.identify()
+
     # -- rights that change while the socket is open ----------------------------------------
 
     # A logout flushes the session a moment after it announces itself: check again then.
@@ -154,11 +216,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         or carries on with the identity it has now."""
         if self.closed:
             return
-        session = self.scope.get("session")
-        if session is not None:
-            self.scope["session"] = await database_sync_to_async(reload_session)(session)
-            self.scope["user"] = await get_user(self.scope)
-        identity = await self.identify()
+        identity = await self.who_connects(reload=True)
         if self.closed:
             return
         if isinstance(identity, int):
@@ -186,7 +244,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def deliver(self, group, event, text):
         """Sends one frame (`group` None: a frame for this socket alone). Subclasses filter."""
-        await self.base_send({"type": "websocket.send", "text": text})
+        await self.send_text(text)
 
     def reply(self, frame):
         """Queues a frame for this socket behind the events already on their way."""

@@ -51,6 +51,11 @@ STEP_TIMES = {"step": str, "step_started_at": ISO, "step_ends_at": ISO}
 
 ROOM_EVENTS = {
     "note.changed": {"step": str, "text": str, "note_rev": int, "by": ID},
+    # A streamed edit: replace ranges [from, to, text] on the note before it, ascending;
+    # `edit` is the id of the op that made it (its writer recognises its own edit).
+    "note.edited": {
+        "step": str, "changes": [list], "note_rev": int, "by": ID, "edit": Nullable(str),
+    },
     "item.added": {"item": dict},
     "item.updated": {"item": dict},
     "item.deleted": {
@@ -201,6 +206,17 @@ def publish(group, event):
     except RuntimeError:
         # Called from inside a running event loop's thread (not through the hub): schedule it.
         asyncio.get_running_loop().create_task(layer.group_send(group, message))
+
+
+def may_have_listeners(group):
+    """False only when nobody can hear `group`: this process has no socket in it and no other
+    process can (the in-memory layer). Lets a sender skip building an event (e.g. the
+    control room's note previews while no control room is open). A socket that subscribes
+    just after this returns False reads the change in its snapshot anyway."""
+    hub = current_hub()
+    if hub is None or hub.remote:
+        return True
+    return bool(hub.groups.get(group))
 
 
 def send_on_commit(groups, event):

@@ -22,6 +22,8 @@ import asyncio
 import gc
 import json
 import logging
+import os
+import sys
 import threading
 import uuid
 
@@ -33,6 +35,7 @@ from live.presence import Presence
 logger = logging.getLogger(__name__)
 
 # Marks messages sent by code of this process that runs without a hub (e.g. a command).
+SWITCH_INTERVAL = float(os.environ.get("ROUNDTABLE_SWITCH_INTERVAL", "0.001"))
 PROCESS_ID = uuid.uuid4().hex[:16]
 LAYER_MESSAGE = "live.event"
 
@@ -238,6 +241,11 @@ def get_hub():
                 # lives for good. Freezing it keeps the garbage collector's full passes from
                 # walking it again and again: those passes were 40-100 ms pauses under load.
                 gc.freeze()
+                # The database thread (snapshots at connect) and the writer share the GIL
+                # with this loop: with the default 5 ms switch interval every query of a
+                # connecting socket could wait that long to get it back (live/writer.py).
+                if SWITCH_INTERVAL:
+                    sys.setswitchinterval(SWITCH_INTERVAL)
             _hub = Hub(loop)
         return _hub
 

@@ -28,6 +28,7 @@ OK, NO = "ack", "forbidden"
 # removed co-facilitator acting in the room.
 ROOM_RULES = {
     "note.set": (NO, OK, NO, OK, NO),
+    "note.edit": (NO, OK, NO, OK, NO),
     "item.add": (OK, OK, NO, OK, NO),
     "item.update": (OK, OK, NO, OK, NO),  # the member's own item
     "item.delete": (OK, OK, NO, OK, NO),  # the member's own item
@@ -59,6 +60,7 @@ def room_frame(op, world):
     member, item, alternative = world["member"], world["item"], world["alternative"]
     return {
         "note.set": {"step": "define", "text": "text", "base_rev": 10**6},
+        "note.edit": {"step": "define", "from": 0, "to": 0, "text": "hi", "base_rev": 0},
         "item.add": {"step": "root_causes", "fields": {"text": "a cause"}},
         "item.update": {"item": item.pk, "fields": {"text": "changed"}, "base_version": 1},
         "item.delete": {"item": item.pk},

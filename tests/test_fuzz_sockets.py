@@ -31,7 +31,7 @@ FUZZ = settings(
 OP_NAMES = sorted({*ROOM_OPS, *CONTROL_OPS, "sync", "typing", "challenge.propose", "nope"})
 FIELD_NAMES = [
     "step", "text", "base_rev", "fields", "item", "base_version", "count", "challenge",
-    "rationale", "to", "message", "room", "seconds", "label", "participant", "request",
+    "rationale", "to", "message", "room", "seconds", "label", "participant", "request", "from",
 ]
 scalars = (
     st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)

@@ -190,8 +190,8 @@ def test_tallies_can_stay_hidden_until_everyone_in_the_room_has_voted(
 ):
     # Anchoring: with the workshop's setting, nobody sees (or receives) a tally before the
     # last member of the room has voted; then everyone sees them all.
-    from workshop_builder import build_workshop as make_workshop
     from report_helpers import sign_in_participant
+    from workshop_builder import build_workshop as make_workshop
 
     from breakouts.models import Item
 
@@ -221,8 +221,8 @@ def test_tallies_can_stay_hidden_until_everyone_in_the_room_has_voted(
 def test_due_dates_read_as_on_every_other_page(client, facilitator):
     import datetime as dt
 
-    from workshop_builder import build_workshop as make_workshop
     from report_helpers import sign_in_participant
+    from workshop_builder import build_workshop as make_workshop
 
     from breakouts.models import Item
 

@@ -61,7 +61,10 @@ def participant_from_session(session, workshop):
     participant_id = (session or {}).get(SESSION_KEY, {}).get(str(workshop.pk))
     if participant_id is None:
         return None
-    return Participant.objects.filter(pk=participant_id, workshop=workshop).first()
+    return (
+        Participant.objects.select_related("room")
+        .filter(pk=participant_id, workshop=workshop).first()
+    )
 
 
 def get_participant_by_token(token):

@@ -9,15 +9,18 @@ import time
 from collections import Counter
 
 from django.conf import settings
+from django.db import connection
 
 from live.events import iso, timer
 from live.framing import encode
+from workshops.models import Workshop
 
 # The workshop part of the state frame is the same for everyone and holds the whole roster:
 # after a reconnect storm of 1,000 sockets, building and encoding it once per socket
 # dominated. It is cached, encoded, per workshop revision for a moment.
 WORKSHOP_STATE_TTL = 0.0 if settings.TESTING else 1.0
 _encoded = {}
+_current = {}  # the same, keyed by the row's raw (id, created_at, rev): current_workshop_state
 
 
 def label_counts(participants, field):
@@ -45,6 +48,24 @@ def workshop_state(workshop):
         "presenting_room": workshop.presenting_room.number if workshop.presenting_room else None,
         "closing_at": iso(workshop.closing_at),
     }
+
+
+def current_workshop_state(workshop_id):
+    """Returns (workshop rev, JSON text of its state) with one small query while the cached
+    text is current (the socket snapshot's fast path)."""
+    with connection.cursor() as cursor:  # plain SQL: this runs for every socket that opens
+        cursor.execute("SELECT id, created_at, rev FROM workshops_workshop WHERE id = %s",
+                       [workshop_id])
+        key = cursor.fetchone()
+    now = time.monotonic()
+    cached = _current.get(workshop_id)
+    if cached is not None and cached[0] == key and cached[1] > now:
+        return key[2], cached[2]
+    workshop = Workshop.objects.select_related("presenting_room").get(pk=workshop_id)
+    text = encoded_workshop_state(workshop)
+    if WORKSHOP_STATE_TTL > 0 and key is not None and key[2] == workshop.rev:
+        _current[workshop_id] = (key, now + WORKSHOP_STATE_TTL, text)
+    return workshop.rev, text
 
 
 def encoded_workshop_state(workshop):

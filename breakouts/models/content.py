@@ -22,6 +22,9 @@ class Note(models.Model):
     # The browser tab it was written from (live.js's tab id), so two tabs are two writers.
     updated_via = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
+    # The latest edits, for transforming concurrent ones: JSON [since_rev, [[rev, op], …]]
+    # ("" = none since `rev`); see breakouts/models/notes.py.
+    edit_log = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [

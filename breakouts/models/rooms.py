@@ -8,7 +8,7 @@ breakouts/control_ops.py) and the services call.
 
 from datetime import timedelta
 
-from django.db import connection, models
+from django.db import models
 from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from breakouts.models.content import Item, Vote
 from breakouts.models.facilitation import HelpRequest
+from breakouts.models.notes import NoteWriting
 from breakouts.models.steps import STEP_ORDER, Step
 from live import events
 from live.groups import control_group, room_group
@@ -41,7 +42,7 @@ class RoomQuerySet(models.QuerySet):
         return workshop.set_timer(ends_at, label)
 
 
-class Room(Announcing, models.Model):
+class Room(NoteWriting, Announcing, models.Model):
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="rooms"
     )
@@ -316,56 +317,3 @@ class Room(Announcing, models.Model):
             room=self, participant_id=participant_id, message=message
         )
         return request, self.announce("help.requested", {"request": request.public()})
-
-    def write_note(self, step, text, base_rev, writer_id, tab=""):
-        """Stores the scribe's note for `step` and returns the new room rev.
-
-        The hot path of the live layer: plain SQL, no ORM objects (see DESIGN.md, group
-        commit). `base_rev` is the note revision the writer's text was based on: a newer write
-        by another writer raises NoteConflict with the current text instead of being
-        overwritten. A writer is a participant in one browser tab (`tab`): the scribe's own
-        quick successive writes from one tab never conflict, but two tabs or devices of the
-        same scribe do, so neither one's text vanishes unseen. Writers without a tab (API
-        clients) are told apart by participant only.
-        """
-        select = NOTE_SELECT_SQL
-        if connection.features.has_select_for_update:
-            select += " FOR UPDATE"  # another process's writer may race us (PostgreSQL)
-        with connection.cursor() as cursor:
-            cursor.execute(select, [self.pk, step])
-            row = cursor.fetchone()
-            if row is not None:
-                current_rev, current_text, author, via = row
-                same_writer = writer_id is not None and author == writer_id and via == tab
-                if current_rev > base_rev and not same_writer:
-                    raise NoteConflict(current_text, current_rev)
-            rev = self.bump_rev()
-            now = connection.ops.adapt_datetimefield_value(self.last_activity_at)
-            cursor.execute(NOTE_UPSERT_SQL, [self.pk, step, text, rev, writer_id, tab, now])
-        self.send_event(
-            "note.changed", {"step": step, "text": text, "note_rev": rev, "by": writer_id}
-        )
-        return rev
-
-
-class NoteConflict(Exception):
-    """A note write based on an older revision than someone else's newer change."""
-
-    def __init__(self, text, rev):
-        super().__init__("note changed meanwhile")
-        self.text = text
-        self.rev = rev
-
-
-# The note hot path in plain SQL (Room.write_note). RETURNING needs SQLite >= 3.35 or PostgreSQL.
-NOTE_SELECT_SQL = (
-    "SELECT rev, text, updated_by_id, updated_via FROM breakouts_note "
-    "WHERE room_id = %s AND step = %s"
-)
-NOTE_UPSERT_SQL = (
-    "INSERT INTO breakouts_note (room_id, step, text, rev, updated_by_id, updated_via, "
-    "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (room_id, step) DO UPDATE SET text = excluded.text, rev = excluded.rev, "
-    "updated_by_id = excluded.updated_by_id, updated_via = excluded.updated_via, "
-    "updated_at = excluded.updated_at"
-)

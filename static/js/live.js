@@ -2,7 +2,6 @@
 //
 //   const live = connectLive({url: "/ws/w/ABC123/", onState, onEvent, onStatus});
 //   live.send("item.add", {step: "root_causes", fields: {text: "…"}})  // → Promise(ack)
-//   live.sync(); live.close();
 //
 // What it guarantees to the page:
 // - onState(frame) is called with every full snapshot (on connect, after sync, after a gap);
@@ -277,7 +276,7 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
       sync();
       return Promise.resolve(null);
     }
-    const frame = { ...fields, op, id: newOpId() };
+    const frame = { ...fields, op, id: fields.id || newOpId() };
     if (EPHEMERAL.has(op)) {
       if (ready) raw(frame);
       return Promise.resolve(null);
@@ -301,8 +300,7 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
 
   function close() {
     closed = true;
-    clearTimeout(timer);
-    clearTimeout(retryTimer);
+    clearTimeout(timer), clearTimeout(retryTimer);
     window.removeEventListener("online", wentOnline);
     window.removeEventListener("offline", wentOffline);
     drop();
@@ -334,11 +332,18 @@ export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
     get status() {
       return status;
     },
-    get pendingCount() {
-      return outbox.entries.length;
-    },
+    get pendingCount() { return outbox.entries.length; },
     rev(key = "workshop") {
       return revs.get(key);
+    },
+    // The ack or error of an op in the outbox (null at once if gone), e.g. a previous page's.
+    whenSettled(id) {
+      if (!outbox.has(id)) return Promise.resolve(null);
+      const earlier = pending.get(id);
+      return new Promise((resolve) => pending.set(id, {
+        resolve: (frame) => resolve(frame, earlier && earlier.resolve(frame)),
+        reject: (frame) => resolve(frame, earlier && earlier.reject(frame)),
+      }));
     },
   };
 }

@@ -6,7 +6,9 @@ import { connectLive } from "./live.js";
 import { byId, fmt, keepFocus, readJson, showStatus } from "./dom.js";
 import { ctx, L, room, me, banner, stepIndex, stepLabel } from "./room/context.js";
 import { renderMembers, renderSteps, renderChallenges, renderScribe, tick } from "./room/header.js";
-import { renderStepChrome, renderNote, someoneTyping, hideConflict, moveStep } from "./room/step.js";
+import { renderStepChrome, renderNote, noteEdited, noteReplaced, noteSnapshot, hideConflict, moveStep }
+  from "./room/step.js";
+import { apply, fromChanges } from "./textops.js";
 import { renderItems } from "./room/items.js";
 import { renderVotes, renderSelection } from "./room/votes.js";
 
@@ -91,11 +93,21 @@ function onEvent(event) {
   switch (event.type) {
     case "note.changed":
       r.notes[event.step] = { text: event.text, note_rev: event.note_rev, by: event.by };
-      if (event.step === ctx.viewStep) renderNote();
+      noteReplaced(event);
       return;
-    case "typing":
-      someoneTyping(event);
+    case "note.edited": {
+      const before = (r.notes[event.step] || { text: "" }).text;
+      let op;
+      try {
+        op = fromChanges(before.length, event.changes);
+      } catch (e) {
+        ctx.live.sync(); // our copy disagrees with the server's: take its snapshot
+        return;
+      }
+      r.notes[event.step] = { text: apply(before, op), note_rev: event.note_rev, by: event.by };
+      noteEdited(event, op);
       return;
+    }
     case "presence.changed":
       r.online = event.online;
       renderMembers();
@@ -189,6 +201,7 @@ function onState(frame) {
   const following = ctx.viewStep === previous && !(frame.room.step !== previous && typingHere());
   ctx.state = frame;
   if (following) ctx.viewStep = frame.room.step;
+  noteSnapshot();
   renderAll();
 }
 

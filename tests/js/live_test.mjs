@@ -223,6 +223,24 @@ const tests = {
     live.close();
   },
 
+  async "an op sent by an earlier page can be awaited after a reload (whenSettled)"() {
+    const first = open("/ws/w/SETTLE/");
+    first.socket.receive(state(1, 1));
+    first.live.send("note.edit", { id: "edit-1", step: "define", from: 0, to: 0, text: "a", base_rev: 1 });
+    assert.equal(first.socket.sent[0].id, "edit-1"); // the page may choose the id
+    first.live.close(); // the page reloads before the ack
+    const second = open("/ws/w/SETTLE/");
+    const settled = second.live.whenSettled("edit-1");
+    const gone = await second.live.whenSettled("never-sent");
+    assert.equal(gone, null);
+    second.socket.receive(state(1, 1));
+    assert.equal(second.socket.sent[0].id, "edit-1"); // resent from the outbox
+    second.socket.receive({ type: "ack", id: "edit-1", rev: 2 });
+    assert.equal((await settled).rev, 2);
+    assert.equal(second.live.pendingCount, 0);
+    second.live.close();
+  },
+
   async "going offline stops the socket and coming back reconnects at once"() {
     const { live, seen, socket } = open();
     socket.receive(state(1, 1));

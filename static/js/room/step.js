@@ -2,7 +2,8 @@
 // elsewhere", and the scribe's note (written by the scribe, read live by everyone else).
 
 import { byId, show, fmt } from "../dom.js";
-import { ctx, L, page, room, me, isScribe, stepLabel, stepIndex, send, failed } from "./context.js";
+import { ctx, L, page, room, isScribe, stepLabel, stepIndex, send } from "./context.js";
+import * as editor from "./note_editor.js";
 
 export function renderStepChrome() {
   const r = room();
@@ -32,13 +33,11 @@ export function moveStep(offset) {
 }
 
 // -- the note -------------------------------------------------------------------------------
+// The scribe's textarea streams its edits (room/note_editor.js); everyone else reads the note
+// grow as it is typed, scrolled to the newest text unless they scrolled up to read.
 
 const noteInput = byId("note-input");
 const noteView = byId("note-view");
-let noteTimer = null;
-let lastTyping = 0;
-let typingUntil = 0;
-let typingStep = null;
 
 export function renderNote() {
   const note = room().notes[ctx.viewStep] || { text: "", note_rev: 0 };
@@ -46,51 +45,38 @@ export function renderNote() {
   show(noteInput, scribe);
   show(noteView, !scribe);
   if (scribe) {
-    // Never overwrite what the scribe is typing: their own writes are acked, not echoed.
-    if (document.activeElement !== noteInput || noteInput.dataset.step !== ctx.viewStep) {
-      if (noteInput.value !== note.text) noteInput.value = note.text;
+    if (editor.editing() !== ctx.viewStep) {
+      editor.startEditing(noteInput, ctx.viewStep, showConflict); // draws the note (or draft)
+      noteInput.dataset.step = ctx.viewStep;
     }
-    noteInput.dataset.step = ctx.viewStep;
   } else {
     const text = note.text || L.note_empty;
+    const atEnd = noteView.scrollTop + noteView.clientHeight >= noteView.scrollHeight - 8;
     if (noteView.textContent !== text) noteView.textContent = text;
     noteView.classList.toggle("text-body-secondary", !note.text);
+    if (atEnd) noteView.scrollTop = noteView.scrollHeight;
   }
-  const typing = !scribe && typingStep === ctx.viewStep && Date.now() < typingUntil;
-  byId("typing").textContent = typing ? L.typing : "";
 }
 
-export function someoneTyping(event) {
-  if (event.participant === me()) return;
-  typingUntil = Date.now() + 3000;
-  typingStep = event.step;
-  renderNote();
-  setTimeout(renderNote, 3100);
+/** A `note.edited` event: the room's copy of the note is updated first (room.js). */
+export function noteEdited(event, op) {
+  editor.edited(event, op);
+  if (event.step === ctx.viewStep) renderNote();
 }
 
-function sendNote() {
-  const step = noteInput.dataset.step;
-  const text = noteInput.value;
-  const base = (room().notes[step] || {}).note_rev || 0;
-  ctx.live.send("note.set", { step, text, base_rev: base }, { coalesce: `note:${step}` })
-    .then((ack) => {
-      if (ack && ack.rev) room().notes[step] = { text, note_rev: ack.rev, by: me() };
-    })
-    .catch((frame) => {
-      if (frame && frame.code === "conflict") showConflict(frame, text);
-      else failed(frame);
-    });
+export function noteReplaced(event) {
+  editor.replaced(event);
+  if (event.step === ctx.viewStep) renderNote();
 }
 
-function showConflict(frame, mine) {
-  const current = frame.current;
-  room().notes[current.step] = { text: current.text, note_rev: current.note_rev };
-  if (noteInput.dataset.step === current.step) noteInput.value = current.text;
+export const noteSnapshot = () => editor.snapshot();
+
+function showConflict(mine) {
   byId("note-conflict-text").textContent = mine;
   byId("note-use-mine").onclick = () => {
     noteInput.value = mine;
     hideConflict();
-    sendNote();
+    editor.typed();
     noteInput.focus();
   };
   show(byId("note-conflict"), true);
@@ -100,12 +86,8 @@ export function hideConflict() {
   show(byId("note-conflict"), false);
 }
 
-noteInput.addEventListener("input", () => {
-  clearTimeout(noteTimer);
-  noteTimer = setTimeout(sendNote, 250);
-  const now = Date.now();
-  if (now - lastTyping > 1500) {
-    lastTyping = now;
-    ctx.live.send("typing", { step: noteInput.dataset.step });
-  }
+noteInput.addEventListener("input", editor.typed);
+window.addEventListener("pagehide", editor.flush);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") editor.flush();
 });

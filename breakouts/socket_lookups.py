@@ -1,0 +1,68 @@
+"""Who opens a socket, read cheaply: a reconnect storm opens a workshop's sockets by the
+hundred, and reading the workshop and the participant through the ORM for each was most of
+the time to connect (bench/rooms.py). Rights are re-read on every op and on
+`access.changed` (docs/protocol.md, "Revocation"), so nothing here is trusted for long."""
+
+import time
+from datetime import UTC
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from breakouts.models import Room
+from workshops.access import SESSION_KEY, get_workshop_by_code
+from workshops.models import Participant
+
+# The workshop row behind a join code is read once a second for all the sockets opening.
+WORKSHOP_LOOKUP_TTL = 0.0 if settings.TESTING else 1.0
+_workshops = {}  # join code → (expires, workshop)
+
+MEMBER_SQL = (
+    "SELECT p.id, p.name, p.department, p.location, p.joined_at, r.id, r.number "
+    "FROM workshops_participant p LEFT JOIN breakouts_room r ON r.id = p.room_id "
+    "WHERE p.id = %s AND p.workshop_id = %s"
+)
+
+
+def workshop_for_socket(code):
+    """Returns the workshop a socket's code names (None: no such workshop)."""
+    now = time.monotonic()
+    cached = _workshops.get(code)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    try:
+        workshop = get_workshop_by_code(code)
+    except Http404:
+        return None
+    if WORKSHOP_LOOKUP_TTL > 0:
+        _workshops[code] = (now + WORKSHOP_LOOKUP_TTL, workshop)
+    return workshop
+
+
+def member_for_socket(session, workshop):
+    """Returns the session's participant in `workshop` with `.room` set (unsaved instances
+    with the fields the socket uses), or None — what workshops.access.participant_from_session
+    returns, in one plain query."""
+    participant_id = (session or {}).get(SESSION_KEY, {}).get(str(workshop.pk))
+    if not isinstance(participant_id, int):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(MEMBER_SQL, [participant_id, workshop.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, name, department, location, joined_at, room_id, number = row
+    if isinstance(joined_at, str):  # SQLite returns text
+        joined_at = parse_datetime(joined_at)
+        if joined_at is not None and timezone.is_naive(joined_at):
+            joined_at = timezone.make_aware(joined_at, UTC)
+    room = Room(pk=room_id, workshop_id=workshop.pk, number=number) if room_id else None
+    participant = Participant(
+        pk=pk, workshop_id=workshop.pk, name=name, department=department, location=location,
+        joined_at=joined_at, room_id=room_id,
+    )
+    participant.room = room
+    return participant
