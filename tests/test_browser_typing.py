@@ -3,8 +3,8 @@ read the words before the scribe pauses, a reload right after the last key loses
 and two tabs of one scribe typing at once converge with every character kept."""
 
 import pytest
-from live_helpers import make_workshop
 from playwright.sync_api import expect
+from workshop_builder import build_workshop as make_workshop
 
 from breakouts.models import Note
 

@@ -5,7 +5,8 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from live_helpers import make_workshop, open_socket, stop_hub  # noqa: F401
+from live_helpers import open_socket, stop_hub  # noqa: F401
+from workshop_builder import build_workshop as make_workshop
 
 from breakouts.models import Note, notes
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from live_helpers import make_workshop
+from workshop_builder import build_workshop as make_workshop
 
 from breakouts import textops
 from breakouts.models import Note, NoteConflict, notes
