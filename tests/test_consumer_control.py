@@ -363,6 +363,7 @@ async def test_note_keystrokes_reach_the_control_room_coalesced_and_in_order(
     workshop, _rooms, people = setup
     control_socket = await open_socket(control_path(workshop), user=facilitator)
     scribe = await open_socket(room_path(workshop), people[1][0])
+    started = asyncio.get_running_loop().time()
     base = 0
     for index in range(12):
         reply = await scribe.op("note.set", step="define", text=f"draft {index}", base_rev=base)
@@ -377,10 +378,13 @@ async def test_note_keystrokes_reach_the_control_room_coalesced_and_in_order(
         frames.append(frame)
         if frame.get("type") == "item.added":
             break
+    elapsed = asyncio.get_running_loop().time() - started
     kinds = [frame["type"] for frame in frames]
     assert "note.changed" not in kinds
     previews = [frame for frame in frames if frame["type"] == "note.preview"]
-    assert 1 <= len(previews) <= 3
+    # At most one preview per interval, the first at once and the held one at the end (a
+    # loaded machine stretches the 12 writes over more intervals, never over more previews).
+    assert 1 <= len(previews) <= 2 + int(elapsed / NotePreviews.INTERVAL)
     assert previews[-1]["text"] == "draft 11"  # the held one goes out before the item
     # The revisions the client sees have no gap a coalesced preview does not explain.
     known = control_socket.state["rooms"][0]["rev"]
