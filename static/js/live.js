@@ -11,6 +11,7 @@
 //   reconnect or a reload, so nothing typed while offline is lost and nothing is applied twice;
 // - onStatus("live" | "reconnecting" | "offline").
 import { newOpId, tabId } from "./ids.js";
+import { Outbox } from "./outbox.js";
 
 export { newOpId };
 
@@ -34,55 +35,6 @@ function socketUrl(url) {
 
 function revKey(frame) {
   return frame.scope === "room" ? `room:${frame.room}` : "workshop";
-}
-
-class Outbox {
-  constructor(key) {
-    this.key = key;
-    this.entries = [];
-    try {
-      const raw = window.localStorage.getItem(key);
-      this.entries = raw ? JSON.parse(raw) : [];
-    } catch (e) {
-      this.entries = [];
-    }
-    if (!Array.isArray(this.entries)) this.entries = [];
-  }
-
-  save() {
-    try {
-      if (this.entries.length) {
-        window.localStorage.setItem(this.key, JSON.stringify(this.entries));
-      } else {
-        window.localStorage.removeItem(this.key);
-      }
-    } catch (e) {
-      // Storage full or disabled: the ops still live in memory for this page.
-    }
-  }
-
-  push(entry) {
-    this.entries.push(entry);
-    this.save();
-  }
-
-  remove(id) {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((entry) => entry.frame.id !== id);
-    if (this.entries.length !== before) this.save();
-    return before !== this.entries.length;
-  }
-
-  has(id) {
-    return this.entries.some((entry) => entry.frame.id === id);
-  }
-
-  countTry(id) {
-    const entry = this.entries.find((candidate) => candidate.frame.id === id);
-    entry.tries = (entry.tries || 0) + 1;
-    this.save();
-    return entry.tries;
-  }
 }
 
 export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {

@@ -162,6 +162,28 @@ const tests = {
     second.live.close();
   },
 
+  async "two tabs keep each other's pending ops in the shared outbox"() {
+    const key = "roundtable.outbox:/ws/w/TABS/";
+    const tabA = open("/ws/w/TABS/");
+    const tabB = open("/ws/w/TABS/");
+    tabA.socket.drop();
+    tabB.socket.drop();
+    tabA.live.send("item.add", { step: "plan", fields: { text: "from A" } });
+    tabB.live.send("item.add", { step: "plan", fields: { text: "from B" } });
+    const texts = () => JSON.parse(storage.get(key) || "[]").map((e) => e.frame.fields.text);
+    assert.deepEqual(texts().sort(), ["from A", "from B"]);
+    tabA.live.close();
+    tabB.live.close();
+    // A reload of either tab resends both; an ack removes only the acked op.
+    const reloaded = open("/ws/w/TABS/");
+    reloaded.socket.receive(state(1, 1));
+    assert.equal(reloaded.socket.sent.length, 2);
+    const fromA = reloaded.socket.sent.find((f) => f.fields.text === "from A");
+    reloaded.socket.receive({ type: "ack", id: fromA.id, rev: 2 });
+    assert.deepEqual(texts(), ["from B"]);
+    reloaded.live.close();
+  },
+
   async "later note writes replace earlier unsent ones"() {
     const { live, socket } = open();
     socket.drop();
