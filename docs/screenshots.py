@@ -22,29 +22,20 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from report_helpers import make_workshop  # noqa: E402
+from signed_session import signed_session_key  # noqa: E402
 
 from breakouts.models import HelpRequest, Room  # noqa: E402
-from workshops.access import remember_participant  # noqa: E402
 from workshops.models import Workshop  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
 
 def cookie(base, user=None, participant=None):
-    session = SessionStore()
-    if user is not None:
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    if participant is not None:
-        remember_participant(session, participant)
-    session.save()
-    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}
+    key = signed_session_key(user=user, participant=participant)
+    return {"name": settings.SESSION_COOKIE_NAME, "value": key, "url": base}
 
 
 def main(base):

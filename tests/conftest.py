@@ -35,12 +35,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from signed_session import signed_session_key
 from workshop_builder import build_workshop
 
 from live import events as live_events
@@ -389,18 +388,10 @@ def signed_in_context(new_context, live_server_url):
     """
 
     def make(user=None, *, participant=None):
-        session = SessionStore()
-        if user is not None:
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        if participant is not None:
-            remember_participant(session, participant)
-        session.save()
         context = new_context()
         context.add_cookies([{
             "name": settings.SESSION_COOKIE_NAME,
-            "value": session.session_key,
+            "value": signed_session_key(user=user, participant=participant),
             "url": live_server_url,
         }])
         return context

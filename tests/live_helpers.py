@@ -6,13 +6,11 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from signed_session import signed_session_key
 
 from config.asgi import application
 from live import events
 from live import hub as hub_module
-from workshops.access import remember_participant
 
 # A browser on http://127.0.0.1 sends both; config/origin.py compares them.
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -30,15 +28,8 @@ def control_path(workshop):
 
 def session_cookie(participant=None, user=None):
     """Returns a Cookie header signing a browser in as a participant and/or a user."""
-    store = SessionStore()
-    if participant is not None:
-        remember_participant(store, participant)
-    if user is not None:
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode())
+    key = signed_session_key(user=user, participant=participant)
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode())
 
 
 class Socket:
