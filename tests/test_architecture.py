@@ -9,14 +9,15 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "live", "workshops", "breakouts", "followup")
+PACKAGES = ("config", "live", "workshops", "breakouts", "calls", "followup")
 # What each layer may import from the project (besides itself).
 MAY_IMPORT = {
     "live": set(),
     "workshops": {"live"},
     "breakouts": {"live", "workshops"},
-    "followup": {"live", "workshops", "breakouts"},
-    "config": {"live", "workshops", "breakouts", "followup"},
+    "calls": {"live", "workshops", "breakouts"},
+    "followup": {"live", "workshops", "breakouts", "calls"},
+    "config": {"live", "workshops", "breakouts", "calls", "followup"},
 }
 MAX_PYTHON_LINES = 450
 MAX_JS_LINES = 350
