@@ -6,9 +6,6 @@ before breakouts start."""
 
 import csv
 import io
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
 import pytest
@@ -19,26 +16,13 @@ from playwright.sync_api import expect
 
 from breakouts.models import Room
 from calls.models import CallSettings, RoomCall
+from tests import call_stand_in
 from tests.conftest import start_daphne
 from workshops.access import remember_participant
 from workshops.models import Participant, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Jitsi's IFrame API, as little of it as the page uses: the constructor makes the iframe.
-STAND_IN_API = b"""
-window.JitsiMeetExternalAPI = class {
-  constructor(domain, options) {
-    const scheme = options.noSSL ? "http" : "https";
-    const name = encodeURIComponent(JSON.stringify(options.userInfo.displayName));
-    this.frame = document.createElement("iframe");
-    this.frame.src = `${scheme}://${domain}/${options.roomName}#userInfo.displayName=${name}`;
-    options.parentNode.appendChild(this.frame);
-  }
-  addListener() {}
-  dispose() { this.frame.remove(); }
-};
-"""
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -47,38 +31,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-class StandIn(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        if self.path == "/external_api.js":
-            body, kind = STAND_IN_API, "text/javascript"
-        else:
-            body, kind = b"<!doctype html><title>call</title><p>Stand-in call</p>", "text/html"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def free_port_in_range(first=8100, last=8199):
-    for port in range(first, last + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8100-8199")
-
-
 @pytest.fixture(scope="module")
 def call_server():
-    server = ThreadingHTTPServer(("127.0.0.1", free_port_in_range()), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = call_stand_in.start(call_stand_in.free_port())
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -87,7 +42,7 @@ def call_server():
 @pytest.fixture(scope="module")
 def jitsi_site(django_db_setup, django_db_blocker, _collected_static_files, call_server):
     """Roundtable with JITSI_URL set to the stand-in server (its own Daphne)."""
-    port = free_port_in_range()
+    port = call_stand_in.free_port()
     with django_db_blocker.unblock():
         process = start_daphne(port, {"JITSI_URL": call_server})
     yield f"http://127.0.0.1:{port}"
