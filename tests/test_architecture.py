@@ -1,8 +1,8 @@
 """The shape of the house: import direction, no import loops, modules of a readable size.
 
 The layers (docs/architecture.md): `live` (the transport) and `workshops` are the ground floor,
-`breakouts` builds on `workshops`, `followup` sits above both; `config` wires them together.
-Every import counts, including those inside functions.
+`breakouts` builds on `workshops`, `calls` on `breakouts`, `followup` sits above them;
+`config` wires them together. Every import counts, including those inside functions.
 """
 
 import ast

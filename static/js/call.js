@@ -44,7 +44,7 @@ class Call {
     this.stopButton = box.querySelector("[data-call-stop]");
     this.labels = {
       connecting: box.dataset.callConnecting || "Connecting the call…",
-      joined: box.dataset.callJoined || "In the call.",
+      joined: box.dataset.callJoined || "The call is open.",
       left: box.dataset.callLeft || "You are not in this call.",
     };
     this.startButton?.addEventListener("click", () => this.start());
