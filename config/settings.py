@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "live",
     "workshops",
     "breakouts",
+    "calls",
     "followup",
 ]
 
@@ -293,6 +294,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Calls (README, "Calls in the rooms"): the Jitsi Meet server whose calls the rooms embed.
+# No default: without it no page loads anything from another origin. https only, except a
+# server on this machine (http://127.0.0.1:port), which the tests' stand-in server is.
+JITSI_URL = os.environ.get("JITSI_URL", "").strip().rstrip("/")
+if JITSI_URL:
+    _jitsi = re.fullmatch(r"(https://[A-Za-z0-9.-]+|http://(?:127\.0\.0\.1|localhost))(:\d{1,5})?",
+                          JITSI_URL)
+    if _jitsi is None:
+        raise ImproperlyConfigured(
+            "JITSI_URL must be the Jitsi Meet server's address, like https://meet.example.org "
+            f"(https, no path; http only for 127.0.0.1 or localhost); got {JITSI_URL!r}"
+        )
 
 # Throttles (README, "Security"). The client is REMOTE_ADDR: behind a reverse proxy, run
 # Daphne with --proxy-headers so that it is the browser's address, not the proxy's.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("workshops.urls_accounts")),
     path("", include("workshops.urls")),
     path("", include("breakouts.urls")),
+    path("", include("calls.urls")),
     path("", include("followup.urls")),
 ]
 

@@ -5,6 +5,10 @@
 
 It adds a workshop per phase (owned by the demo facilitator) to the same database, signs in
 with session cookies, and saves desktop (1280 px) and phone (360 px) views as small PNGs.
+
+With JITSI_URL=http://127.0.0.1:<port> given to both the server and this script, it also
+takes the calls' screenshots; it then serves a stand-in call server on that port
+(tests/call_stand_in.py), as no Jitsi Meet server runs on a development machine.
 """
 
 import os
@@ -21,6 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import call_stand_in  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
@@ -28,6 +33,7 @@ from report_helpers import make_workshop  # noqa: E402
 from signed_session import signed_session_key  # noqa: E402
 
 from breakouts.models import HelpRequest, Room  # noqa: E402
+from calls.models import CallSettings  # noqa: E402
 from workshops.models import Workshop  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -65,6 +71,8 @@ def main(base):
         ("dashboard-phone", demo, None, f"/w/{code}/manage/", 360),
         ("not-your-room", None, voter, rooms[0].get_absolute_url(), 360),
     ]
+    if settings.JITSI_URL:
+        shots += call_shots(demo)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=["--no-sandbox", "--disable-gpu"])
@@ -77,11 +85,38 @@ def main(base):
             page = context.new_page()
             page.goto(url)
             page.wait_for_timeout(1200)
+            if name == "control-room-call":
+                page.get_by_role("button", name="Join Room 2's call").click()
+                page.wait_for_timeout(800)
             path = OUT / f"{name}.png"
             page.screenshot(path=str(path))
             print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
             context.close()
         browser.close()
+
+
+def call_shots(demo):
+    """Returns the calls' screenshots: a room with its Jitsi call, a room with its own link,
+    the control room in a room's call, and the calls page; starts the stand-in call server."""
+    call_stand_in.start(int(settings.JITSI_URL.rsplit(":", 1)[1]))
+    virtual = make_workshop(demo, rooms=3, per_room=3, phase=Workshop.Phase.BREAKOUTS,
+                            title="Virtual leadership day")
+    CallSettings.objects.create(workshop=virtual, mode=CallSettings.Mode.JITSI)
+    linked = make_workshop(demo, rooms=2, per_room=3, phase=Workshop.Phase.BREAKOUTS,
+                           title="Regional managers")
+    CallSettings.objects.create(workshop=linked, mode=CallSettings.Mode.LINKS,
+                                link_pattern="https://zoom.example.com/j/8812{room}")
+    room = Room.objects.filter(workshop=virtual, number=2).first()
+    member = room.members.exclude(pk=room.scribe_id).first()
+    linked_room = Room.objects.filter(workshop=linked, number=1).first()
+    return [
+        ("room-call-desktop", None, room.scribe, room.get_absolute_url(), 1280),
+        ("room-call-phone", None, member, room.get_absolute_url(), 360),
+        ("room-link-phone", None, linked_room.members.first(), linked_room.get_absolute_url(),
+         360),
+        ("control-room-call", demo, None, f"/w/{virtual.join_code}/control/", 1280),
+        ("calls-settings", demo, None, f"/w/{linked.join_code}/manage/calls/", 1280),
+    ]
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 
 def test_every_roundtable_model_is_in_the_admin():
-    for app_label in ("workshops", "breakouts"):
+    for app_label in ("workshops", "breakouts", "calls"):
         for model in apps.get_app_config(app_label).get_models():
             assert admin.site.is_registered(model), f"{model.__name__} is not in the admin"
 
@@ -13,7 +13,7 @@ def test_every_roundtable_model_is_in_the_admin():
 def test_admin_changelists_open_for_a_superuser(client, django_user_model):
     root = django_user_model.objects.create_superuser("root", "root@example.com", "pw-long-enough")
     client.force_login(root)
-    for app_label in ("workshops", "breakouts"):
+    for app_label in ("workshops", "breakouts", "calls"):
         for model in apps.get_app_config(app_label).get_models():
             url = f"/admin/{app_label}/{model._meta.model_name}/"
             assert client.get(url).status_code == 200, url

@@ -1,22 +1,23 @@
 """The shape of the house: import direction, no import loops, modules of a readable size.
 
 The layers (docs/architecture.md): `live` (the transport) and `workshops` are the ground floor,
-`breakouts` builds on `workshops`, `followup` sits above both; `config` wires them together.
-Every import counts, including those inside functions.
+`breakouts` builds on `workshops`, `calls` on `breakouts`, `followup` sits above them;
+`config` wires them together. Every import counts, including those inside functions.
 """
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "live", "workshops", "breakouts", "followup")
+PACKAGES = ("config", "live", "workshops", "breakouts", "calls", "followup")
 # What each layer may import from the project (besides itself).
 MAY_IMPORT = {
     "live": set(),
     "workshops": {"live"},
     "breakouts": {"live", "workshops"},
-    "followup": {"live", "workshops", "breakouts"},
-    "config": {"live", "workshops", "breakouts", "followup"},
+    "calls": {"live", "workshops", "breakouts"},
+    "followup": {"live", "workshops", "breakouts", "calls"},
+    "config": {"live", "workshops", "breakouts", "calls", "followup"},
 }
 MAX_PYTHON_LINES = 450
 MAX_JS_LINES = 350

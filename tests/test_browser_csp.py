@@ -70,6 +70,7 @@ def test_main_pages_log_no_csp_violation(new_context, signed_in_context, facilit
         "/workshops/", f"/w/{code}/manage/", f"/w/{code}/manage/invite/",
         f"/w/{code}/manage/challenges/", f"/w/{code}/control/", f"/w/{code}/rooms/1/",
         f"/w/{code}/report/", f"/w/{code}/actions/", f"/w/{code}/network/",
+        f"/w/{code}/manage/calls/", f"/w/{code}/manage/calls/rooms/",
     ]:
         check(host, url)
     for url in [f"/w/{code}/lobby/", f"/w/{code}/rooms/1/", f"/w/{code}/my-actions/"]:

@@ -29,6 +29,10 @@ def run_check(env_overrides, *args):
         ({"DEBUG": "1", "REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"DEBUG": "1", "CSRF_TRUSTED_ORIGINS": "example.com"}, "CSRF_TRUSTED_ORIGINS"),
         ({"DEBUG": "1", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
+        ({"DEBUG": "1", "JITSI_URL": "http://meet.example.org"}, "JITSI_URL"),
+        ({"DEBUG": "1", "JITSI_URL": "meet.example.org"}, "JITSI_URL"),
+        ({"DEBUG": "1", "JITSI_URL": "https://meet.example.org/path"}, "JITSI_URL"),
+        ({"DEBUG": "1", "JITSI_URL": "https://meet.example.org'; script-src *"}, "JITSI_URL"),
         ({"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1/x",
           "DATABASE_POOL_SIZE": "many"}, "DATABASE_POOL_SIZE"),
     ],
@@ -74,3 +78,10 @@ def test_database_pool_size_gives_each_process_a_bounded_postgresql_pool():
                             capture_output=True, text=True, timeout=60)
     assert pooled.returncode == 0, pooled.stderr
     assert pooled.stdout.strip() == '[0, {"min_size": 1, "max_size": 12, "timeout": 20}]'
+
+
+def test_a_valid_jitsi_url_is_accepted():
+    for value in ("https://meet.example.org", "https://meet.example.org:8443/",
+                  "http://127.0.0.1:8100"):
+        result = run_check({"DEBUG": "1", "JITSI_URL": value})
+        assert result.returncode == 0, (value, result.stderr)

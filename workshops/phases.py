@@ -94,6 +94,7 @@ PAGES = (
      (Phase.DRAFT, Phase.LOBBY, Phase.BREAKOUTS)),
     (_("Import a roster"), "workshops:roster_import", (Phase.DRAFT, Phase.LOBBY)),
     (_("Room plan"), "breakouts:plan", (Phase.LOBBY,)),
+    (_("Calls (Jitsi, Zoom, Teams)"), "calls:settings", None),
     (_("Control room"), "breakouts:control", AFTER_START),
     (_("Plenary (present mode)"), "breakouts:plenary", AFTER_START),
     (_("Debrief results"), "report:debrief_results", (Phase.DEBRIEF, Phase.CLOSED)),
