@@ -30,14 +30,14 @@ class TabuSearch:
     CANDIDATES = 0.1
     MIN_CANDIDATES = 128
 
-    def __init__(self, d, lows, highs, rng, deadline, fixed=None):
+    def __init__(self, d, lows, highs, rng, deadline, fixed=None, clock=time.perf_counter):
         self.d = d
         self.n, self.G = len(d), len(lows)
         # Fixed elements never move (the planner's pinned people and keep-together groups).
         self.fixed = np.zeros(self.n, dtype=bool) if fixed is None else np.asarray(fixed, bool)
         self.movable = np.flatnonzero(~self.fixed)
         self.lows, self.highs = lows, highs
-        self.rng, self.deadline = rng, deadline
+        self.rng, self.deadline, self.clock = rng, deadline, clock
         self.rows = np.arange(self.n)
         self.tolerance = TOLERANCE * max(1.0, float(d.max()))
         # Swap gains are single precision: the n x n arithmetic of every step is memory-bound,
@@ -50,10 +50,12 @@ class TabuSearch:
         """Returns a search of the same problem, deadline and random stream with every group
         held at exactly the given ``sizes``."""
         sizes = np.asarray(sizes, dtype=np.int64)
-        return TabuSearch(self.d, sizes, sizes, self.rng, self.deadline, fixed=self.fixed)
+        return TabuSearch(
+            self.d, sizes, sizes, self.rng, self.deadline, fixed=self.fixed, clock=self.clock
+        )
 
     def time_left(self):
-        return time.perf_counter() < self.deadline
+        return self.clock() < self.deadline
 
     def random_solution(self, sizes=None):
         """Returns a random grouping, with the given group ``sizes`` or random ones."""
