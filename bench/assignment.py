@@ -21,7 +21,8 @@ It prints four tables:
    ``solve_mdgp`` for ``--seconds`` (default 10) of processor time (a shared machine does not
    shorten the search) against the best-known values. Target: within
    0.5 %. The instances are not in this repository: see docs/assignment.md for where to get
-   them and the file formats. DIR defaults to ../shared/mdgplib when it exists.
+   them and the file formats. DIR defaults to ../shared/mdgplib or ../mdgplib (beside the
+   repository) when one exists.
 """
 
 import argparse
@@ -273,14 +274,15 @@ def main():
         "--instances",
         type=Path,
         default=None,
-        help="directory of MDGPLIB instances (default ../shared/mdgplib if it exists)",
+        help="directory of MDGPLIB instances (default ../shared/mdgplib or ../mdgplib)",
     )
     parser.add_argument("--seconds", type=float, default=None, help="per MDGP instance")
     args = parser.parse_args()
     directory = args.instances
     if directory is None:
-        default = Path(__file__).resolve().parent.parent.parent / "shared" / "mdgplib"
-        directory = default if default.is_dir() else None
+        beside = Path(__file__).resolve().parent.parent.parent
+        defaults = [beside / "shared" / "mdgplib", beside / "mdgplib"]
+        directory = next((path for path in defaults if path.is_dir()), None)
     seconds = args.seconds or (2.0 if args.quick else 10.0)
 
     if not args.mdgp:

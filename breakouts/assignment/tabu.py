@@ -139,6 +139,19 @@ class TabuSearch:
         self.size[source] -= 1
         self.size[target] += 1
 
+    def swap(self, i, j):
+        """Exchanges the groups of ``i`` and ``j``: one update of ``W`` for both moves."""
+        g, h = self.group[i], self.group[j]
+        W, d = self.W, self.d
+        self.value += W[i, h] - W[i, g] + W[j, g] - W[j, h] - 2 * d[i, j]
+        delta = d[i] - d[j]
+        W[:, g] -= delta
+        W[:, h] += delta
+        self.group[i], self.group[j] = h, g
+        slot, members = self.slot, self.members
+        members[g, slot[i]], members[h, slot[j]] = j, i
+        slot[i], slot[j] = slot[j], slot[i]
+
     def gains(self):
         """Returns the n x G gains of single moves; staying put is ``-inf``."""
         gain = self.W - self.W[self.rows, self.group][:, None]
@@ -220,7 +233,9 @@ class TabuSearch:
         barred[self.rows, self.group] = -np.inf
         barred[self.fixed] = -np.inf
         expiries: list[tuple[int, int, int]] = []
-        W, d = self.W, self.d
+        W, d2 = self.W, self.d2.ravel()
+        # Flat indices: numpy's take on a flat array is cheaper than fancy indexing.
+        own_at = self.rows * G
         step = stall = 0
         while stall < max_stall and self.time_left():
             step += 1
@@ -230,16 +245,18 @@ class TabuSearch:
                 _, i, g = heapq.heappop(expiries)
                 if group[i] != g and not self.fixed[i]:
                     barred[i, g] = 0.0
-            np.subtract(W, W[self.rows, group][:, None], out=gain)
+            np.subtract(W, W.take(own_at + group)[:, None], out=gain)
             gain += barred
-            top = padded[self.members].max(axis=1)
-            bound = gain + top.T[group]
+            members = self.members
+            top = padded.take(members.ravel(), axis=0).reshape(G, -1, G).max(axis=1)
+            bound = gain + np.ascontiguousarray(top.T).take(group, axis=0)
             flat = np.argpartition(bound.ravel(), -blocks)[-blocks:]
             first, to = np.divmod(flat, G)
-            partners = self.members[to]
-            swaps = padded[partners, group[first][:, None]]
-            swaps -= 2 * d[first[:, None], np.minimum(partners, n - 1)]
-            swaps += gain[first, to][:, None]
+            partners = members[to]
+            swaps = padded.take(partners * G + group[first][:, None])
+            # A padded partner reads some other distance: its swap is -inf all the same.
+            swaps -= d2.take(first[:, None] * n + partners, mode="clip")
+            swaps += gain.take(flat)[:, None]
             r, c = divmod(int(np.argmax(swaps)), swaps.shape[1])
             chosen = swaps[r, c]
             i, j, target = int(first[r]), int(partners[r, c]), None
@@ -254,10 +271,11 @@ class TabuSearch:
             source = int(group[i])
             if target is None:
                 target = int(group[j])
-                self.move(j, source)
+                self.swap(i, j)
                 barred[j, source] = -np.inf
                 heapq.heappush(expiries, (step + int(rng.integers(low, high + 1)), j, target))
-            self.move(i, target)
+            else:
+                self.move(i, target)
             barred[i, target] = -np.inf
             heapq.heappush(expiries, (step + int(rng.integers(low, high + 1)), i, source))
             if self.value > best_value + self.tolerance:
