@@ -292,6 +292,7 @@ def test_engine_imports_nothing_from_django():
         "math",
         "time",
         "collections",
+        "heapq",
         "dataclasses",
         "pathlib",
         "typing",

@@ -121,3 +121,38 @@ def test_groups_of_different_sizes_end_at_the_sizes_holding_the_most_pairs():
     counts = np.bincount(solve_mdgp(d, sizes, seed=2, time_limit=1.0), minlength=4)
     assert (counts[0], counts[2]) == (25, 14)
     assert sorted(counts[[1, 3]].tolist()) == [10, 11]
+
+
+def test_tabu_search_keeps_its_gains_and_member_lists_in_step_with_the_groups():
+    rng = np.random.default_rng(8)
+    upper = np.triu(rng.uniform(0, 100, size=(50, 50)), 1)
+    d = upper + upper.T
+    sizes = [(8, 14), (10, 12), (6, 15), (9, 11)]
+    search = search_for(d, sizes, seed=3)
+    search.load(search.random_solution())
+    search.descent()
+    value, best = search.tabu_search(max_stall=300)
+    assert value == pytest.approx(mdgp_value(d, best))
+    assert search.value == pytest.approx(mdgp_value(d, search.group))
+    assert np.allclose(search.W, d @ np.eye(4)[search.group])
+    for g in range(4):
+        listed = search.members[g, : search.size[g]]
+        assert sorted(listed.tolist()) == np.flatnonzero(search.group == g).tolist()
+        assert (search.members[g, search.size[g] :] == 50).all()
+        assert (search.slot[listed] == np.arange(search.size[g])).all()
+    counts = np.bincount(best, minlength=4)
+    assert all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True))
+
+
+def test_solver_stops_by_the_clock_it_is_given():
+    reads = []
+
+    def clock():
+        reads.append(None)
+        return float(len(reads))
+
+    d = np.random.default_rng(9).uniform(0, 1, size=(40, 40))
+    d = d + d.T
+    groups = solve_mdgp(d, [(10, 10)] * 4, seed=1, time_limit=20, clock=clock)
+    assert np.bincount(groups).tolist() == [10, 10, 10, 10]
+    assert 20 <= len(reads) <= 25

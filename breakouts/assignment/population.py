@@ -15,9 +15,12 @@ import numpy as np
 
 from .tabu import TabuSearch
 
-# Population size, and tabu steps without a new best per child (times n).
+# Population size, and tabu steps without a new best per child and per first member (times
+# n): first members searched shorter leave more of a short time limit to crossover, whose
+# children start from better groupings.
 POPULATION = 4
 CHILD_STALL = 2.0
+INITIAL_STALL = 2.0
 # Strength of the perturbation of a member, in random swaps per average group size.
 PERTURBATION = (0.5, 1.5)
 
@@ -52,7 +55,8 @@ def _evolve(search: TabuSearch) -> np.ndarray:
     while len(pool) < POPULATION and search.time_left():
         search.load(search.random_solution())
         search.descent()
-        _admit(pool, *search.tabu_search(max_stall=stall), search.tolerance)
+        value, group = search.tabu_search(max_stall=max(100, int(INITIAL_STALL * n)))
+        _admit(pool, value, group, search.tolerance)
     if not pool:
         return search.random_solution()
     while search.time_left() and len(pool) >= 2:
