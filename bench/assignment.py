@@ -5,6 +5,7 @@ Run from the repository root:
     .venv/bin/python bench/assignment.py --quick   # about a minute
     .venv/bin/python bench/assignment.py           # a few minutes
     .venv/bin/python bench/assignment.py --mdgp --instances DIR   # only the MDGPLIB table
+    .venv/bin/python bench/assignment.py --mdgp --only 'RanReal_n480*'   # some instances
 
 It prints four tables:
 
@@ -27,6 +28,7 @@ It prints four tables:
 
 import argparse
 import csv
+import fnmatch
 import itertools
 import os
 import sys
@@ -223,7 +225,7 @@ def best_known_values(directory):
     return values
 
 
-def mdgp_table(directory, seconds):
+def mdgp_table(directory, seconds, only=None):
     if directory is None or not directory.is_dir():
         print(
             "4. MDGPLIB: no instance directory (give --instances DIR; see docs/assignment.md "
@@ -232,6 +234,8 @@ def mdgp_table(directory, seconds):
         return
     known = best_known_values(directory)
     paths = sorted(path for path in directory.glob("*.txt") if not path.name.endswith("_new.txt"))
+    if only:
+        paths = [path for path in paths if fnmatch.fnmatchcase(path.stem, only)]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"4. MDGPLIB instances in {directory}: solve_mdgp for {seconds:g} s of processor time ("
@@ -277,6 +281,12 @@ def main():
         help="directory of MDGPLIB instances (default ../shared/mdgplib or ../mdgplib)",
     )
     parser.add_argument("--seconds", type=float, default=None, help="per MDGP instance")
+    parser.add_argument(
+        "--only",
+        default=None,
+        metavar="PATTERN",
+        help="only the MDGPLIB instances whose name matches PATTERN (e.g. 'RanReal_n480*')",
+    )
     args = parser.parse_args()
     directory = args.instances
     if directory is None:
@@ -289,7 +299,7 @@ def main():
         bound_table(args.quick)
         randomness_table(args.quick)
         rounds_table(args.quick)
-    mdgp_table(directory, seconds)
+    mdgp_table(directory, seconds, args.only)
 
 
 if __name__ == "__main__":
