@@ -16,13 +16,13 @@ import numpy as np
 from .tabu import TabuSearch
 
 # Population size, and tabu steps without a new best per child and per first member (times
-# n). In a time limit of seconds a large instance affords only a few dozen tabu searches: two
-# members and long searches of each child (3 n steps without a new best) went further on
-# RanReal n = 480 in 10 s than four members and 2 n (0.64 % below the best-known values on
-# average over seeds 1 and 2, against 0.76 %; three members, or five, or longer first
-# searches did no better; see docs/assignment.md).
-POPULATION = 2
-CHILD_STALL = 3.0
+# n). In a time limit of seconds a large instance affords only a few dozen tabu searches: from
+# LARGE elements on, two members and long searches of each child (3 n steps without a new best)
+# went further on RanReal n = 480 in 10 s than four members and 2 n (0.64 % below the
+# best-known values on average over seeds 1 and 2, against 0.76 %), while on n = 240 four
+# members and 2 n stayed better (0.23 % against 0.34 %; see docs/assignment.md).
+POPULATION, CHILD_STALL = 4, 2.0
+LARGE, LARGE_POPULATION, LARGE_CHILD_STALL = 400, 2, 3.0
 INITIAL_STALL = 2.0
 # Strength of the perturbation of a member, in random swaps per average group size.
 PERTURBATION = (0.5, 1.5)
@@ -53,20 +53,24 @@ def evolve(search: TabuSearch) -> np.ndarray:
 
 def _evolve(search: TabuSearch) -> np.ndarray:
     rng, n = search.rng, search.n
-    stall = max(100, int(CHILD_STALL * n))
+    if n >= LARGE:
+        size, child_stall = LARGE_POPULATION, LARGE_CHILD_STALL
+    else:
+        size, child_stall = POPULATION, CHILD_STALL
+    stall = max(100, int(child_stall * n))
     pool: list[tuple[float, np.ndarray]] = []
-    while len(pool) < POPULATION and search.time_left():
+    while len(pool) < size and search.time_left():
         search.load(search.random_solution())
         search.descent()
         value, group = search.tabu_search(max_stall=max(100, int(INITIAL_STALL * n)))
-        _admit(pool, value, group, search.tolerance)
+        _admit(pool, size, value, group, search.tolerance)
     if not pool:
         return search.random_solution()
     while search.time_left() and len(pool) >= 2:
         first, second = rng.choice(len(pool), size=2, replace=False)
         search.load(crossover(search, pool[first][1], pool[second][1]))
         search.descent()
-        if _admit(pool, *search.tabu_search(max_stall=stall), search.tolerance):
+        if _admit(pool, size, *search.tabu_search(max_stall=stall), search.tolerance):
             continue
         # The child brought nothing new, so the population is converging: perturb a member
         # strongly (TPSDP's first phase) and let it back in if it is as good as before.
@@ -82,13 +86,13 @@ def _evolve(search: TabuSearch) -> np.ndarray:
     return max(pool, key=lambda member: member[0])[1]
 
 
-def _admit(pool, value, group, tolerance) -> bool:
-    """Adds ``group`` to the pool if there is room, or in place of the worst member if it is
-    better, and says whether it did; never twice the same value (a copy would only shrink the
-    population's variety)."""
+def _admit(pool, size, value, group, tolerance) -> bool:
+    """Adds ``group`` to the pool if it holds fewer than ``size`` members, or in place of the
+    worst member if it is better, and says whether it did; never twice the same value (a copy
+    would only shrink the population's variety)."""
     if any(abs(value - other) <= tolerance for other, _ in pool):
         return False
-    if len(pool) < POPULATION:
+    if len(pool) < size:
         pool.append((value, group.copy()))
         return True
     worst = min(range(len(pool)), key=lambda k: pool[k][0])
