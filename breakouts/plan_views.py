@@ -21,8 +21,9 @@ def _participants(workshop):
     return list(workshop.participants.order_by("name", "pk"))
 
 
-def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None):
-    """Stores a fresh plan honouring the draft's pins and keep-apart pairs."""
+def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None,
+            mix=None):
+    """Stores a fresh plan honouring the draft's pins, keep-apart pairs and mix levels."""
     draft = draft or {}
     if room_count is None:
         room_count = len(draft.get("rooms", ())) or workshop.planned_room_count(len(participants))
@@ -36,6 +37,7 @@ def _replan(workshop, participants, draft, *, room_count=None, use_met_before=No
         pinned=draft.get("pinned"),
         keep_apart=draft.get("keep_apart", ()),
         use_met_before=use_met_before,
+        mix=draft.get("mix") if mix is None else mix,
     )
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
@@ -63,7 +65,8 @@ def plan(request, code):
                 workshop.draft_plan = None
             draft = workshop.draft_plan
         if draft:
-            view = planning.evaluate(workshop, draft, participants)
+            attributes = planning.mixed_attributes(workshop, draft)
+            view = planning.evaluate(workshop, draft, participants, attributes)
             room_count = len(draft["rooms"])
             by_id = {p.pk: p for p in participants}
             context.update(
@@ -74,6 +77,7 @@ def plan(request, code):
                             if a in by_id and b in by_id],
                 settings_form=PlanSettingsForm(
                     participant_count=len(participants),
+                    attributes=attributes,
                     initial={"room_count": room_count,
                              "use_met_before": draft.get("use_met_before", True)},
                 ),
@@ -123,7 +127,10 @@ def reshuffle(request, workshop, participants, draft):
 
 
 def _reshuffle(request, workshop, participants, draft):
-    form = PlanSettingsForm(request.POST, participant_count=len(participants))
+    attributes = planning.mixed_attributes(workshop, draft)
+    form = PlanSettingsForm(
+        request.POST, participant_count=len(participants), attributes=attributes
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -133,6 +140,7 @@ def _reshuffle(request, workshop, participants, draft):
         workshop, participants, draft,
         room_count=form.cleaned_data["room_count"],
         use_met_before=form.cleaned_data["use_met_before"],
+        mix=form.mix_levels(),
     )
     messages.success(request, _("New rooms planned."))
 
