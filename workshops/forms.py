@@ -21,7 +21,7 @@ from workshops.models import (
     normalise_label,
 )
 from workshops.models import tidy_label as tidy
-from workshops.models.attribute import MAX_VALUE_LENGTH, RESERVED_KEYS
+from workshops.models.attribute import MAX_VALUE_LENGTH, column_key, is_reserved
 
 STEP_FIELDS = [
     "define_minutes", "root_causes_minutes", "alternatives_minutes", "selection_minutes",
@@ -304,21 +304,18 @@ class AttributeForm(forms.ModelForm):
         self.workshop = workshop
 
     def clean_label(self):
+        """A label must name a roster column of its own: not a built-in one, and not one of
+        another attribute (by label or key, ignoring case, spaces and punctuation)."""
         label = tidy(self.cleaned_data["label"])
-        key = attribute_key(label) if self.instance.pk is None else self.instance.key
         if not attribute_key(label):
             raise forms.ValidationError(_("Use at least one letter or digit."))
-        if attribute_key(label) in RESERVED_KEYS or key in RESERVED_KEYS:
+        if is_reserved(label):
             raise forms.ValidationError(
                 _("“%(label)s” is already a column of every roster; choose another name.")
                 % {"label": label}
             )
         others = self.workshop.attributes.exclude(pk=self.instance.pk)
-        if any(
-            a.key == attribute_key(label) or normalise_label(a.label) == normalise_label(label)
-            or a.key == key
-            for a in others
-        ):
+        if any(column_key(label) in (column_key(a.key), column_key(a.label)) for a in others):
             raise forms.ValidationError(
                 _("This workshop already has an attribute called “%(label)s”.") % {"label": label}
             )

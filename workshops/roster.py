@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from workshops.models import normalise_label, tidy_label
+from workshops.models.attribute import column_key
 
 MAX_BYTES = 1024 * 1024
 COLUMNS = ("name", "email", "department", "location")
@@ -60,7 +61,7 @@ def _read_rows(text):
     if not rows:
         raise RosterError(_("The file is empty."))
     header = [cell.strip().lstrip("\ufeff") for cell in rows[0][1]]
-    if "name" not in [cell.casefold() for cell in header]:
+    if "name" not in [column_key(cell) for cell in header]:
         raise RosterError(
             _("The first line must name the columns: name, email, department, location.")
         )
@@ -71,11 +72,11 @@ def _columns(header, attributes):
     """Returns (index by column or attribute key, the header cells matching neither)."""
     by_name = {column: column for column in COLUMNS}
     for attribute in attributes:
-        by_name.setdefault(normalise_label(attribute.key), attribute.key)
-        by_name.setdefault(normalise_label(attribute.label), attribute.key)
+        by_name.setdefault(column_key(attribute.key), attribute.key)
+        by_name.setdefault(column_key(attribute.label), attribute.key)
     index, ignored = {}, []
     for i, cell in enumerate(header):
-        column = by_name.get(normalise_label(cell))
+        column = by_name.get(column_key(cell))
         if column is None or column in index:
             if cell:
                 ignored.append(cell)

@@ -28,6 +28,17 @@ def attribute_key(label):
     return re.sub(r"[^a-z0-9]+", "_", normalise_label(label)).strip("_")[:40]
 
 
+def column_key(name):
+    """Returns what a roster column or label is matched by: its letters and digits, lower-case
+    ("E-mail", "email" and "EMAIL" are one column; so are "Years in role" and years_in_role)."""
+    return re.sub(r"[^a-z0-9]+", "", normalise_label(name))
+
+
+def is_reserved(label):
+    """True when `label` names a roster column every workshop has, or an engine keyword."""
+    return column_key(label) in {column_key(key) for key in RESERVED_KEYS}
+
+
 class MixLevel(models.TextChoices):
     """How much a planner should spread an attribute over the rooms (the engine's levels)."""
 
