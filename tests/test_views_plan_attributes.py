@@ -131,6 +131,9 @@ def test_free_text_values_are_compared_normalised(facilitator_client, workshop):
         "pk", flat=True))], "pinned": {}, "keep_apart": []}, list(workshop.participants.all()))
     assert view.rooms[0].distinct["team"] == 2
     assert view.similar_pairs["team"] == 2
+    attributes = planning.mixed_attributes(workshop)
+    assert {planning.person_for(p, attributes).attributes["team"]
+            for p in workshop.participants.all()} == {"blue", "red"}
 
 
 def test_people_without_a_value_make_no_same_value_pairs(workshop):
