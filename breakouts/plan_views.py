@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +42,22 @@ def _replan(workshop, participants, draft, *, room_count=None, use_met_before=No
         mix=draft.get("mix") if mix is None else mix,
     )
     workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
+def _move_options(room_count):
+    """Returns, per room, the <option>s of its members' "Move to room" select (that room
+    selected). Built once per room rather than once per person: at 1,000 people in 100 rooms
+    the template loop rendered 100,000 options and took most of the page's time."""
+    labels = [
+        conditional_escape(_("Room %(n)s") % {"n": n}) for n in range(1, room_count + 1)
+    ]
+    return [
+        mark_safe("".join(  # noqa: S308 - labels escaped above, the rest are numbers
+            f'<option value="{n}"{" selected" if n == current else ""}>{label}</option>'
+            for n, label in enumerate(labels, start=1)
+        ))
+        for current in range(1, room_count + 1)
+    ]
 
 
 def _plan_url(workshop):
@@ -83,8 +101,9 @@ def plan(request, code):
                 ),
                 move_form=MoveForm(participants=participants, room_count=room_count),
                 apart_form=KeepApartForm(participants=participants),
-                room_numbers=range(1, room_count + 1),
             )
+            for room, options in zip(view.rooms, _move_options(room_count), strict=True):
+                room.move_options = options
     return render(request, "breakouts/plan.html", context)
 
 

@@ -292,6 +292,7 @@ class AttributeForm(forms.ModelForm):
             "kind": forms.RadioSelect,
             "choices": forms.Textarea(attrs={"rows": 4}),
         }
+        labels = {"kind": gettext_lazy("How people answer")}
         help_texts = {
             "label": gettext_lazy(
                 "For example Level, Function, Region, Tenure or Team. The roster column with "
