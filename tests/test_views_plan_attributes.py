@@ -179,3 +179,16 @@ def test_late_joiner_avoids_a_must_mix_attribute_first(workshop):
     Participant.objects.filter(pk=late.pk).update(room=None)
     late.refresh_from_db()
     assert services.place_late_joiner(late) == room1
+
+
+def test_each_persons_move_control_lists_every_room_with_their_own_selected(
+    facilitator_client, workshop
+):
+    response = facilitator_client.get(url(workshop))
+    page = response.content.decode()
+    for room in response.context["plan"].rooms:
+        for member in room.members:
+            start = page.index(f'id="move-{member.pk}"')
+            options = page[start:page.index("</select>", start)]
+            assert options.count("<option") == 2
+            assert f'<option value="{room.number}" selected>Room {room.number}</option>' in options
