@@ -335,7 +335,6 @@ class AttributeForm(forms.ModelForm):
         attribute = super().save(commit=False)
         if attribute.pk is None:
             attribute.workshop = self.workshop
-            attribute.key = attribute_key(attribute.label)
             last = self.workshop.attributes.order_by("-position").first()
             attribute.position = 0 if last is None else last.position + 1
         if commit:

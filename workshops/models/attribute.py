@@ -81,6 +81,12 @@ class Attribute(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        # The key is made once: renaming "Level" to "Grade" keeps everyone's values.
+        if not self.key:
+            self.key = attribute_key(self.label)
+        super().save(*args, **kwargs)
+
     @property
     def choice_list(self):
         return [tidy_label(line) for line in self.choices.splitlines() if line.strip()]
