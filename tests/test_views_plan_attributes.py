@@ -192,3 +192,25 @@ def test_each_persons_move_control_lists_every_room_with_their_own_selected(
             options = page[start:page.index("</select>", start)]
             assert options.count("<option") == 2
             assert f'<option value="{room.number}" selected>Room {room.number}</option>' in options
+
+
+def test_pins_and_keep_apart_hold_when_a_level_must_mix(facilitator_client, workshop):
+    facilitator_client.get(url(workshop))
+    workshop.refresh_from_db()
+    ids = dict(workshop.participants.values_list("name", "pk"))
+    # Ana moves to the room she was not in, then stays there: the pin, not chance.
+    pinned_room = next(i for i, room in enumerate(workshop.draft_plan["rooms"])
+                       if ids["Ana"] not in room)
+    facilitator_client.post(url(workshop, "plan_move"),
+                            {"participant": ids["Ana"], "room": pinned_room + 1})
+    facilitator_client.post(url(workshop, "plan_pin"), {"participant": ids["Ana"]})
+    facilitator_client.post(url(workshop, "plan_apart_add"),
+                            {"first": ids["Ben"], "second": ids["Cy"]})
+    for seed_try in range(4):
+        reshuffle(facilitator_client, workshop, level="must mix", department="ignore")
+        workshop.refresh_from_db()
+        rooms = workshop.draft_plan["rooms"]
+        assert ids["Ana"] in rooms[pinned_room], seed_try
+        assert not any({ids["Ben"], ids["Cy"]} <= set(room) for room in rooms)
+    response = facilitator_client.get(url(workshop))
+    assert "Level: as mixed as possible" in headline(response)
