@@ -17,6 +17,8 @@ from breakouts.planning import (
     PlanError,
     draft_new_plan,
     met_before_pairs,
+    mix_levels,
+    mixed_attributes,
     person_for,
     reconcile,
 )
@@ -74,7 +76,8 @@ def place_late_joiner(participant):
     """Seats a participant who joined during breakouts and returns their room (None if no rooms).
 
     Among the smallest rooms, picks the one where they add the fewest similar pairs (same
-    department, same location, met before); ties are broken at random. The participant hears
+    department, location or other attribute, weighed at the plan's mix levels; met before);
+    ties are broken at random. The participant hears
     `room.assigned`; the room and the control room hear `members.changed` (Room.seat).
     """
     workshop = participant.workshop
@@ -82,13 +85,16 @@ def place_late_joiner(participant):
     if not rooms:
         return None
     met = met_before_pairs(workshop, [*workshop.participants.all()])
+    attributes = mixed_attributes(workshop, workshop.draft_plan)
     seated = [
-        [person_for(m) for m in room.members.all() if m.pk != participant.pk] for room in rooms
+        [person_for(m, attributes) for m in room.members.all() if m.pk != participant.pk]
+        for room in rooms
     ]
     room = rooms[
         best_room_for(
-            person_for(participant),
+            person_for(participant, attributes),
             seated,
+            weights=mix_levels(attributes),
             met_before=[pair for pair in met if participant.pk in pair],
             seed=random.randrange(2**31),  # noqa: S311 - a fair draw among equals, not a secret
         )

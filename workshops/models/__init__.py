@@ -1,5 +1,6 @@
 """Workshops, their challenges and the people in them (see each module)."""
 
+from workshops.models.attribute import Attribute, MixLevel, attribute_key
 from workshops.models.challenge import Challenge
 from workshops.models.people import Participant
 from workshops.models.workshop import (
@@ -17,7 +18,8 @@ from workshops.models.workshop import (
 )
 
 __all__ = [
-    "DEFAULT_DEBRIEF_CHOICES", "DEFAULT_QUESTION_CHANGE", "DEFAULT_QUESTION_VALUE",
+    "DEFAULT_DEBRIEF_CHOICES", "DEFAULT_QUESTION_CHANGE", "DEFAULT_QUESTION_VALUE", "Attribute",
+    "MixLevel", "attribute_key",
     "JOIN_CODE_ALPHABET", "JOIN_CODE_LENGTH", "Challenge", "Participant", "PhaseError",
     "Workshop", "new_join_code", "new_secret_token", "normalise_label", "tidy_label",
 ]

@@ -42,6 +42,8 @@ class Participant(models.Model):
     department = models.CharField(_("department"), max_length=100)
     location = models.CharField(_("location"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
+    # Values of the workshop's own attributes (workshops.models.attribute), by attribute key.
+    attributes = models.JSONField(default=dict, blank=True)
     # Personal link /p/<token>/: long, random, compared in constant time (see views).
     token = models.CharField(max_length=64, unique=True, default=new_secret_token)
     room = models.ForeignKey(
@@ -81,8 +83,17 @@ class Participant(models.Model):
 
     @property
     def needs_profile(self):
-        """True for an imported participant whose roster row left department or location empty."""
-        return not (self.department and self.location)
+        """True for an imported participant whose roster row left department, location or a
+        required attribute of the workshop empty."""
+        return not (self.department and self.location) or bool(self.missing_attributes())
+
+    def missing_attributes(self):
+        """Returns the workshop's required attributes this participant has no value for."""
+        values = self.attributes or {}
+        return [
+            a for a in self.workshop.attributes.filter(required=True)
+            if not str(values.get(a.key, "")).strip()
+        ]
 
     @property
     def shared_contact(self):

@@ -409,7 +409,8 @@ class Workshop(Announcing, models.Model):
 
     @transaction.atomic
     def duplicate(self, owner):
-        """Returns a new draft workshop owned by `owner` with this one's settings and challenges.
+        """Returns a new draft workshop owned by `owner` with this one's settings, challenges and
+        attributes.
 
         People (participants, co-facilitators) and everything the rooms produced stay behind;
         the copy gets its own join code and join link.
@@ -425,6 +426,8 @@ class Workshop(Announcing, models.Model):
             )
             for c in self.challenges.all()
         )
+        for attribute in self.attributes.all():
+            attribute.copy_to(copy)
         return copy
 
     # -- challenges -------------------------------------------------------------------------

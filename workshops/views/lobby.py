@@ -69,7 +69,9 @@ def edit_me(request, code):
     form = ParticipantForm(request.POST or None, instance=participant, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         services.update_participant(
-            participant, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            participant,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            attributes=form.attribute_values(),
         )
         messages.success(request, _("Your details are saved."))
         return redirect("workshops:lobby", workshop.join_code)

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 from workshops import services
 from workshops.access import get_workshop_for_facilitator
 from workshops.forms import RosterUploadForm
-from workshops.roster import RosterError, parse_roster, valid_rows, write_links_csv
+from workshops.roster import (
+    RosterError,
+    expected_columns,
+    parse_roster,
+    valid_rows,
+    write_links_csv,
+)
 from workshops.views.confirm import is_confirmed, render_confirm
 
 
@@ -34,14 +40,18 @@ def roster_import(request, code):
         request.session.pop(_pending_key(workshop), None)
         return redirect(workshop)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    rows = None
+    rows, ignored = None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = parse_roster(upload.read(), workshop)
+            roster = parse_roster(upload.read(), workshop)
         except RosterError as error:
             form.add_error("file", str(error))
         else:
+            rows, ignored = roster.rows, roster.ignored_columns
+            attributes = list(workshop.attributes.all())
+            for row in rows:  # the preview's cells, in the workshop's order
+                row["attribute_cells"] = [row["attributes"].get(a.key, "") for a in attributes]
             if valid_rows(rows):
                 request.session[_pending_key(workshop)] = rows
             else:
@@ -50,6 +60,9 @@ def roster_import(request, code):
         "workshop": workshop,
         "form": form,
         "rows": rows,
+        "attributes": list(workshop.attributes.all()),
+        "columns": expected_columns(workshop),
+        "ignored_columns": ignored,
         "valid_count": len(valid_rows(rows or [])),
         "can_import": bool(rows) and not form.errors,
     }
@@ -82,10 +95,15 @@ def _confirm_import(request, workshop):
 
 @login_required
 def roster_links(request, code):
-    """Downloads name, e-mail, department, location and personal link of every participant."""
+    """Downloads name, e-mail, department, location, the workshop's attributes and the personal
+    link of every participant."""
     workshop = get_workshop_for_facilitator(request, code)
     participants = workshop.participants.order_by("name", "pk")
-    text = write_links_csv(participants, lambda p: request.build_absolute_uri(p.get_absolute_url()))
+    text = write_links_csv(
+        participants,
+        lambda p: request.build_absolute_uri(p.get_absolute_url()),
+        list(workshop.attributes.all()),
+    )
     # The BOM makes spreadsheet programs read the file as UTF-8.
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
     filename = f"roundtable-{workshop.join_code}-links.csv"
