@@ -4,7 +4,11 @@ The draft lives on the workshop (`Workshop.draft_plan`) so every facilitator of 
 sees the same preview. It is plain JSON:
 
     {"seed": 123, "rooms": [[participant ids], ...], "pinned": {"<id>": room index},
-     "keep_apart": [[id, id], ...], "use_met_before": true}
+     "keep_apart": [[id, id], ...], "use_met_before": true, "round": 2}
+
+A draft is for one round (`round`, 1 when missing). Round 2 and later are planned so that
+nobody shares a room with someone they sat with in an earlier round of this workshop (the
+engine's repeat pairs, from the seats of those rounds) where the sizes allow it.
 
 The optimisation itself is `breakouts.assignment` (no Django); this module turns the roster
 into its input and its output into something a template can show.
@@ -19,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from breakouts.assignment import Person, plan_rooms, spread_lower_bound
+from breakouts.models import Seat
 from workshops.models import Participant, Workshop
 
 ATTRIBUTES = ("department", "location")
@@ -50,9 +55,15 @@ def met_before_pairs(workshop, participants):
         Q(created_at__lt=workshop.created_at)
     )
     rooms = defaultdict(set)
-    earlier_members = Participant.objects.filter(
-        workshop__in=earlier, room__isnull=False, email__gt=""
-    ).values_list("room_id", "email")
+    # Every round's seats: people who met in any round of an earlier workshop have met.
+    earlier_members = [
+        *Seat.objects.filter(
+            participant__workshop__in=earlier, participant__email__gt=""
+        ).values_list("room_id", "participant__email"),
+        *Participant.objects.filter(
+            workshop__in=earlier, room__isnull=False, email__gt=""
+        ).values_list("room_id", "email"),
+    ]
     for room_id, email in earlier_members:
         key = email.casefold()
         if key in by_email:
@@ -67,6 +78,22 @@ def met_before_pairs(workshop, participants):
     return pairs
 
 
+def earlier_rounds(workshop, round_number):
+    """Returns the rooms of the workshop's rounds before `round_number`: a list of rounds, each
+    a list of rooms of participant ids (the engine's `earlier_rounds`)."""
+    if round_number <= 1:
+        return []
+    return list(Seat.objects.rounds_of(workshop, before=round_number).values())
+
+
+def repeat_pairs(rounds):
+    """Returns frozensets of participant ids who shared a room in one of `rounds`."""
+    return {
+        frozenset(pair)
+        for rooms in rounds for room in rooms for pair in itertools.combinations(room, 2)
+    }
+
+
 def person_for(participant):
     """Returns the engine's Person for a participant: id and casefolded attributes."""
     attributes = {a: getattr(participant, a).casefold() for a in ATTRIBUTES}
@@ -74,8 +101,8 @@ def person_for(participant):
 
 
 def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None,
-                   keep_apart=(), use_met_before=True):
-    """Returns a new draft plan (JSON-ready dict) for these participants.
+                   keep_apart=(), use_met_before=True, round_number=1):
+    """Returns a new draft plan (JSON-ready dict) for these participants and round.
 
     Raises PlanError when the pins and keep-apart pairs cannot all hold.
     """
@@ -93,6 +120,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
             met_before=met,
             keep_apart=keep_apart,
             pinned=pinned,
+            earlier_rounds=earlier_rounds(workshop, round_number),
             time_limit=PLAN_TIME_LIMIT,
         )
     except ValueError as exc:
@@ -103,6 +131,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
         "pinned": {str(k): v for k, v in pinned.items()},
         "keep_apart": keep_apart,
         "use_met_before": use_met_before,
+        "round": round_number,
     }
 
 
@@ -149,6 +178,9 @@ class PlanView:
     met_before_together: int
     unplaced: list
     sizes_balanced: bool
+    round: int = 1
+    # Pairs in one room of this plan who already shared a room in an earlier round.
+    repeat_pairs: int = 0
 
     @property
     def gap(self):
@@ -171,7 +203,11 @@ class PlanView:
 
     @property
     def optimal(self):
-        return all(gap <= 0 for gap in self.gap.values()) and not self.met_before_together
+        return (
+            all(gap <= 0 for gap in self.gap.values())
+            and not self.met_before_together
+            and not self.repeat_pairs
+        )
 
 
 def evaluate(workshop, draft, participants):
@@ -181,7 +217,9 @@ def evaluate(workshop, draft, participants):
     met = met_before_pairs(workshop, participants) if draft.get("use_met_before") else set()
     totals = {a: Counter(getattr(p, a).casefold() for p in participants) for a in ATTRIBUTES}
     lower = {a: spread_lower_bound(totals[a].values(), max(1, len(rooms))) for a in ATTRIBUTES}
-    views, similar, met_together = [], dict.fromkeys(ATTRIBUTES, 0), 0
+    round_number = draft.get("round", 1)
+    repeats = repeat_pairs(earlier_rounds(workshop, round_number))
+    views, similar, met_together, repeated = [], dict.fromkeys(ATTRIBUTES, 0), 0, 0
     for index, room in enumerate(rooms):
         members = sorted((by_id[pid] for pid in room), key=lambda p: p.name.casefold())
         room_similar, distinct = {}, {}
@@ -190,9 +228,9 @@ def evaluate(workshop, draft, participants):
             room_similar[attribute] = sum(c * (c - 1) // 2 for c in counts.values())
             distinct[attribute] = len(counts)
             similar[attribute] += room_similar[attribute]
-        met_together += sum(
-            1 for a, b in itertools.combinations(room, 2) if frozenset((a, b)) in met
-        )
+        for pair in itertools.combinations(room, 2):
+            met_together += frozenset(pair) in met
+            repeated += frozenset(pair) in repeats
         views.append(RoomView(index, members, room_similar, distinct))
     sizes = [len(room) for room in rooms]
     return PlanView(
@@ -202,4 +240,6 @@ def evaluate(workshop, draft, participants):
         met_before_together=met_together,
         unplaced=[by_id[pid] for pid in unplaced],
         sizes_balanced=not sizes or max(sizes) - min(sizes) <= 1,
+        round=round_number,
+        repeat_pairs=repeated,
     )
