@@ -176,6 +176,7 @@ def control_room(request, code):
         "closing": workshop.closing_at,
         "links": {
             "dashboard": workshop.get_absolute_url(),
+            "plan": _url("breakouts:plan", workshop),
             "plenary": page["plenary_url"],
             "debrief_results": _url("report:debrief_results", workshop),
             "report": _url("report:report", workshop),
