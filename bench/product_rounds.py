@@ -91,7 +91,9 @@ def run(quick=False):
                 done = time.perf_counter()
                 # Count the repeats from the stored seats, not from the plan's own figure.
                 seats = Seat.objects.rounds_of(workshop)
-                now = {frozenset(p) for room in seats[number] for p in itertools.combinations(room, 2)}
+                now = {
+                    frozenset(p) for room in seats[number] for p in itertools.combinations(room, 2)
+                }
                 before = {
                     frozenset(p) for n in range(1, number) for room in seats[n]
                     for p in itertools.combinations(room, 2)

@@ -248,9 +248,11 @@ def start(request, code):
     except (PhaseError, planning.PlanError) as exc:
         messages.error(request, str(exc))
         return redirect(_plan_url(workshop))
-    messages.success(
-        request,
-        _("Round %(round)s started in %(n)s rooms. Everyone has been sent to their room.")
-        % {"n": len(rooms), "round": workshop.current_round},
-    )
+    workshop.refresh_from_db(fields=["current_round"])
+    if workshop.current_round > 1:
+        started = _("Round %(round)s started in %(n)s rooms. Everyone has been sent to their "
+                    "new room.")
+    else:
+        started = _("Breakouts started in %(n)s rooms. Everyone has been sent to their room.")
+    messages.success(request, started % {"n": len(rooms), "round": workshop.current_round})
     return redirect(reverse("breakouts:control", args=[workshop.join_code]))
