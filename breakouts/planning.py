@@ -28,6 +28,9 @@ from workshops.models import Participant, Workshop
 
 ATTRIBUTES = ("department", "location")
 PLAN_TIME_LIMIT = 1.5
+# Later rounds search longer: avoiding every earlier room-mate is the harder part, and a
+# facilitator plans the next round once, in plenary.
+LATER_ROUND_TIME_LIMIT = 3.0
 
 
 class PlanError(ValueError):
@@ -121,7 +124,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
             keep_apart=keep_apart,
             pinned=pinned,
             earlier_rounds=earlier_rounds(workshop, round_number),
-            time_limit=PLAN_TIME_LIMIT,
+            time_limit=PLAN_TIME_LIMIT if round_number <= 1 else LATER_ROUND_TIME_LIMIT,
         )
     except ValueError as exc:
         raise PlanError(str(exc)) from exc
