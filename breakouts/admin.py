@@ -5,7 +5,9 @@ from breakouts.models import Broadcast, HelpRequest, Item, Note, Room, Vote
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "workshop", "step", "challenge", "scribe", "rev", "last_activity_at"]
+    list_display = [
+        "__str__", "workshop", "round", "step", "challenge", "scribe", "rev", "last_activity_at",
+    ]
     list_filter = ["step", "workshop__phase"]
     search_fields = ["workshop__title", "workshop__join_code"]
     raw_id_fields = ["scribe", "challenge", "selected_item"]

@@ -85,7 +85,8 @@ def test_facilitator_runs_two_rounds_and_a_participant_moves_to_the_new_room(new
     second_room = Participant.objects.get(workshop=workshop, name="Ana").room
     assert second_room.round == 2
     expect(ana.get_by_text("Round 2 of 2")).to_be_visible(timeout=15_000)
-    expect(ana.get_by_role("heading", name=f"Room {second_room.number}", exact=True)).to_be_visible()
+    heading = ana.get_by_role("heading", name=f"Room {second_room.number}", exact=True)
+    expect(heading).to_be_visible()
     assert mate not in {m.name for m in second_room.members.all()}
     assert Room.objects.filter(workshop=workshop).count() == 4
 
