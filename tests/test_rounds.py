@@ -7,10 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from breakouts import planning, services
+from breakouts import ops, planning, services
 from breakouts.models import Room, Seat
 from followup.network import connection_counts, met_before, people_met
 from followup.report import build_report
+from live.pipeline import Actor, OpError
 from workshops.forms import WorkshopForm
 from workshops.models import Participant, Workshop
 
@@ -319,3 +320,18 @@ def test_met_before_spans_every_round_of_an_earlier_workshop(make_workshop):
     assert frozenset(emails) in met_before(later)
     ids = set(later.participants.filter(email__in=emails).values_list("pk", flat=True))
     assert frozenset(ids) in planning.met_before_pairs(later, list(later.participants.all()))
+
+
+def test_an_earlier_rounds_room_is_read_only_even_for_a_facilitator_who_joined_it(
+    make_workshop, facilitator
+):
+    workshop = lobby(make_workshop, people=6, rooms=2, rounds=2)
+    run_round(workshop)
+    old = Room.objects.get(workshop=workshop, round=1, number=1)
+    actor = Actor(workshop_id=workshop.pk, room_id=old.pk, user_id=facilitator.pk,
+                  role="facilitator")
+    assert ops.load_room(actor).pk == old.pk  # round 1 is still the current round
+    services.start_breakouts(workshop)
+    with pytest.raises(OpError) as refused:
+        ops.load_room(actor)
+    assert refused.value.code == "forbidden"
