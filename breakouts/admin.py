@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from breakouts.models import Broadcast, HelpRequest, Item, Note, Room, Vote
+from breakouts.models import Broadcast, HelpRequest, Item, Note, Room, Seat, Vote
 
 
 @admin.register(Room)
@@ -42,3 +42,10 @@ class BroadcastAdmin(admin.ModelAdmin):
 class HelpRequestAdmin(admin.ModelAdmin):
     list_display = ["room", "message", "created_at", "acknowledged_at"]
     list_filter = ["acknowledged_at"]
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    list_display = ["participant", "room", "round"]
+    list_filter = ["round"]
+    raw_id_fields = ["participant", "room"]

@@ -91,6 +91,7 @@ class WorkshopForm(forms.ModelForm):
         for name in STEP_FIELDS:
             self.fields[name].validators.append(_between(1, 120))
             self.fields[name].widget.attrs.update(min=1, max=120)
+        self.fields["rounds"].required = False  # blank: keep the workshop's number (1 if new)
         self.fields["rounds"].validators.append(_between(1, MAX_ROUNDS))
         self.fields["rounds"].widget.attrs.update(min=1, max=MAX_ROUNDS)
         self.fields["votes_per_member"].validators.append(_between(1, 10))
@@ -115,6 +116,8 @@ class WorkshopForm(forms.ModelForm):
 
     def clean_rounds(self):
         rounds = self.cleaned_data["rounds"]
+        if rounds is None:
+            return self.instance.rounds or 1
         started = self.instance.pk is not None and self.instance.rooms.exists()
         ran = self.instance.current_round if started else 0
         if rounds is not None and rounds < ran:
