@@ -239,6 +239,9 @@ def start(request, code):
         return redirect(workshop.get_absolute_url())
     if not is_confirmed(request):  # asked here too: a click before the page's script loads
         label, confirm = wording(workshop, Workshop.Phase.BREAKOUTS)
+        if workshop.next_round > 1:
+            label = _("Start round %(n)s") % {"n": workshop.next_round}
+            confirm = _("Everyone moves to their new room; earlier rooms stay in the report.")
         return render_confirm(
             request, title=label, message=confirm, button=label,
             cancel_url=_plan_url(workshop), workshop=workshop,

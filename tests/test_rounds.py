@@ -335,3 +335,11 @@ def test_an_earlier_rounds_room_is_read_only_even_for_a_facilitator_who_joined_i
     with pytest.raises(OpError) as refused:
         ops.load_room(actor)
     assert refused.value.code == "forbidden"
+
+
+def test_without_script_the_confirmation_names_the_new_round(facilitator_client, make_workshop):
+    workshop = lobby(make_workshop)
+    run_round(workshop)
+    page = facilitator_client.post(start_url(workshop)).content.decode()
+    assert "Start round 2" in page and "Rooms continue where they stopped" not in page
+    assert not Room.objects.filter(workshop=workshop, round=2).exists()
