@@ -61,7 +61,7 @@ def _current_draft(workshop):
     return draft
 
 
-def _not_planning(request, workshop):
+def _not_planning(workshop):
     """Returns the message why no round can be planned now."""
     if workshop.phase == Workshop.Phase.PLENARY:
         return _("All %(n)s rounds have run. Raise the number of rounds in the settings to run "
@@ -76,7 +76,7 @@ def plan(request, code):
     """Shows the room preview; makes a first plan when there is none (or it lost people)."""
     workshop = get_workshop_for_facilitator(request, code)
     if workshop.next_round is None:
-        messages.info(request, _not_planning(request, workshop))
+        messages.info(request, _not_planning(workshop))
         return redirect(workshop.get_absolute_url())
     participants = _participants(workshop)
     context = {"workshop": workshop, "participants": participants,
@@ -125,7 +125,7 @@ def plan_change(view=None, *, needs_draft=True):
     def wrapper(request, code):
         workshop = get_workshop_for_facilitator(request, code)
         if workshop.next_round is None:
-            messages.error(request, _not_planning(request, workshop))
+            messages.error(request, _not_planning(workshop))
             return redirect(workshop.get_absolute_url())
         participants = _participants(workshop)
         if not participants:
@@ -235,7 +235,7 @@ def start(request, code):
     """Turns the draft plan into rooms and sends everyone to theirs (breakouts/services.py)."""
     workshop = get_workshop_for_facilitator(request, code)
     if workshop.next_round is None:
-        messages.error(request, _not_planning(request, workshop))
+        messages.error(request, _not_planning(workshop))
         return redirect(workshop.get_absolute_url())
     if not is_confirmed(request):  # asked here too: a click before the page's script loads
         label, confirm = wording(workshop, Workshop.Phase.BREAKOUTS)
