@@ -73,7 +73,7 @@ class ParticipantConsumer(LiveConsumer):
         user = self.scope.get("user")
         is_facilitator = user is not None and workshop.is_facilitator(user)
         if wanted is not None and is_facilitator:
-            room = Room.objects.filter(workshop=workshop, number=wanted).first()
+            room = Room.objects.current(workshop).filter(number=wanted).first()
             if room is None:
                 return CLOSE_NOT_FOUND
             role = "facilitator" if (query.get("as") or [""])[0] == "facilitator" else "observer"

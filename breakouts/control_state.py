@@ -32,7 +32,7 @@ def room_cards(workshop):
     only a preview of each step's note and `counts` the number of items per step. `online` is
     filled in by the socket from the hub's presence (empty on the server-rendered page).
     """
-    rooms = list(Room.objects.filter(workshop=workshop).with_members().order_by("number"))
+    rooms = list(Room.objects.current(workshop).with_members().order_by("number"))
     notes = Note.objects.filter(room__workshop=workshop).annotate(
         preview=Substr("text", 1, NOTE_PREVIEW_CHARS), length=Length("text")
     )

@@ -176,6 +176,7 @@ def control_room(request, code):
         "closing": workshop.closing_at,
         "links": {
             "dashboard": workshop.get_absolute_url(),
+            "plan": _url("breakouts:plan", workshop),
             "plenary": page["plenary_url"],
             "debrief_results": _url("report:debrief_results", workshop),
             "report": _url("report:report", workshop),
@@ -191,8 +192,9 @@ def control_room(request, code):
 
 
 def _plenary_rooms(workshop, numbers=None, current=None):
-    """Returns the rooms' report-outs (breakouts/reportout.py), `current` marked."""
-    rooms = rooms_queryset(workshop)
+    """Returns the current round's report-outs (breakouts/reportout.py), `current` marked.
+    Earlier rounds' rooms are in the report."""
+    rooms = rooms_queryset(workshop).filter(round=workshop.current_round)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
     return [{**room_data(room), "current": room.number == current} for room in rooms]

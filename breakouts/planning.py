@@ -4,12 +4,16 @@ The draft lives on the workshop (`Workshop.draft_plan`) so every facilitator of 
 sees the same preview. It is plain JSON:
 
     {"seed": 123, "rooms": [[participant ids], ...], "pinned": {"<id>": room index},
-     "keep_apart": [[id, id], ...], "use_met_before": true,
+     "keep_apart": [[id, id], ...], "use_met_before": true, "round": 2,
      "mix": {"department": "mix if possible", "location": "ignore", "<attribute key>": ...}}
 
 The attributes mixed are department, location and the workshop's own (`workshops.Attribute`),
 each at the level chosen on the plan page (`"mix"`, which late joiners follow too), else the
 attribute's default.
+
+A draft is for one round (`round`, 1 when missing). Round 2 and later are planned so that
+nobody shares a room with someone they sat with in an earlier round of this workshop (the
+engine's repeat pairs, from the seats of those rounds) where the sizes allow it.
 
 The optimisation itself is `breakouts.assignment` (no Django); this module turns the roster
 into its input and its output into something a template can show.
@@ -24,10 +28,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from breakouts.assignment import Person, plan_rooms, spread_lower_bound
+from breakouts.models import Seat
 from workshops.models import MixLevel, Participant, Workshop, normalise_label
 
 BUILTIN = ("department", "location")
 PLAN_TIME_LIMIT = 1.5
+# Later rounds search longer: avoiding every earlier room-mate is the harder part, and a
+# facilitator plans the next round once, in plenary.
+LATER_ROUND_TIME_LIMIT = 3.0
 
 
 @dataclass(frozen=True)
@@ -108,9 +116,15 @@ def met_before_pairs(workshop, participants):
         Q(created_at__lt=workshop.created_at)
     )
     rooms = defaultdict(set)
-    earlier_members = Participant.objects.filter(
-        workshop__in=earlier, room__isnull=False, email__gt=""
-    ).values_list("room_id", "email")
+    # Every round's seats: people who met in any round of an earlier workshop have met.
+    earlier_members = [
+        *Seat.objects.filter(
+            participant__workshop__in=earlier, participant__email__gt=""
+        ).values_list("room_id", "participant__email"),
+        *Participant.objects.filter(
+            workshop__in=earlier, room__isnull=False, email__gt=""
+        ).values_list("room_id", "email"),
+    ]
     for room_id, email in earlier_members:
         key = email.casefold()
         if key in by_email:
@@ -125,6 +139,22 @@ def met_before_pairs(workshop, participants):
     return pairs
 
 
+def earlier_rounds(workshop, round_number):
+    """Returns the rooms of the workshop's rounds before `round_number`: a list of rounds, each
+    a list of rooms of participant ids (the engine's `earlier_rounds`)."""
+    if round_number <= 1:
+        return []
+    return list(Seat.objects.rounds_of(workshop, before=round_number).values())
+
+
+def repeat_pairs(rounds):
+    """Returns frozensets of participant ids who shared a room in one of `rounds`."""
+    return {
+        frozenset(pair)
+        for rooms in rounds for room in rooms for pair in itertools.combinations(room, 2)
+    }
+
+
 def person_for(participant, attributes):
     """Returns the engine's Person for a participant: id and normalised values of `attributes`
     (Mixed), so "Sales " and "sales" are one value and a blank is no value."""
@@ -133,9 +163,9 @@ def person_for(participant, attributes):
 
 
 def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None,
-                   keep_apart=(), use_met_before=True, mix=None):
-    """Returns a new draft plan (JSON-ready dict) for these participants, mixing the workshop's
-    attributes at the levels of `mix` ({key: level}; missing keys at their defaults).
+                   keep_apart=(), use_met_before=True, mix=None, round_number=1):
+    """Returns a new draft plan (JSON-ready dict) for these participants and round, mixing the
+    workshop's attributes at the levels of `mix` ({key: level}; missing keys at their defaults).
 
     Raises PlanError when the pins and keep-apart pairs cannot all hold.
     """
@@ -155,7 +185,8 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
             met_before=met,
             keep_apart=keep_apart,
             pinned=pinned,
-            time_limit=PLAN_TIME_LIMIT,
+            earlier_rounds=earlier_rounds(workshop, round_number),
+            time_limit=PLAN_TIME_LIMIT if round_number <= 1 else LATER_ROUND_TIME_LIMIT,
         )
     except ValueError as exc:
         raise PlanError(str(exc)) from exc
@@ -166,6 +197,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
         "keep_apart": keep_apart,
         "use_met_before": use_met_before,
         "mix": mix_levels(attributes),
+        "round": round_number,
     }
 
 
@@ -214,6 +246,9 @@ class PlanView:
     met_before_together: int
     unplaced: list
     sizes_balanced: bool
+    round: int = 1
+    # Pairs in one room of this plan who already shared a room in an earlier round.
+    repeat_pairs: int = 0
 
     @property
     def gap(self):
@@ -248,7 +283,11 @@ class PlanView:
     @property
     def optimal(self):
         mixed = [a for a in self.attributes if a.level != MixLevel.IGNORE]
-        return all(self.gap[a.key] <= 0 for a in mixed) and not self.met_before_together
+        return (
+            all(self.gap[a.key] <= 0 for a in mixed)
+            and not self.met_before_together
+            and not self.repeat_pairs
+        )
 
 
 def evaluate(workshop, draft, participants, attributes=None):
@@ -266,7 +305,9 @@ def evaluate(workshop, draft, participants, attributes=None):
     extras = [a for a in attributes if not a.builtin]
     for participant in participants:  # the room cards show these beside department, location
         participant.plan_extra_values = [a.value_of(participant) for a in extras]
-    views, similar, met_together = [], dict.fromkeys(keys, 0), 0
+    round_number = draft.get("round", 1)
+    repeats = repeat_pairs(earlier_rounds(workshop, round_number))
+    views, similar, met_together, repeated = [], dict.fromkeys(keys, 0), 0, 0
     for index, room in enumerate(rooms):
         members = sorted((by_id[pid] for pid in room), key=lambda p: p.name.casefold())
         room_similar, distinct = {}, {}
@@ -275,9 +316,9 @@ def evaluate(workshop, draft, participants, attributes=None):
             room_similar[key] = sum(c * (c - 1) // 2 for c in counts.values())
             distinct[key] = len(counts)
             similar[key] += room_similar[key]
-        met_together += sum(
-            1 for a, b in itertools.combinations(room, 2) if frozenset((a, b)) in met
-        )
+        for pair in itertools.combinations(room, 2):
+            met_together += frozenset(pair) in met
+            repeated += frozenset(pair) in repeats
         extra = [(a.label, distinct[a.key]) for a in extras]
         views.append(RoomView(index, members, room_similar, distinct, extra))
     sizes = [len(room) for room in rooms]
@@ -289,4 +330,6 @@ def evaluate(workshop, draft, participants, attributes=None):
         met_before_together=met_together,
         unplaced=[by_id[pid] for pid in unplaced],
         sizes_balanced=not sizes or max(sizes) - min(sizes) <= 1,
+        round=round_number,
+        repeat_pairs=repeated,
     )

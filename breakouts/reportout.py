@@ -10,13 +10,14 @@ fixed number of queries.
 from django.db.models import Prefetch, Sum
 from django.db.models.functions import Coalesce
 
-from breakouts.models import Item, Note, Room, Step
+from breakouts.models import Item, Note, Room, Seat, Step
 from workshops.models import Participant
 
 
 def rooms_queryset(workshop, room_ids=None):
     """Returns the workshop's rooms (or those in room_ids) with everything room_data reads
-    prefetched: members, scribe, challenge, notes, items with their vote totals."""
+    prefetched: members (current and seated), scribe, challenge, notes, items with their vote
+    totals. Rooms come round by round."""
     rooms = Room.objects.filter(workshop=workshop)
     if room_ids is not None:
         rooms = rooms.filter(pk__in=room_ids)
@@ -26,14 +27,24 @@ def rooms_queryset(workshop, room_ids=None):
         .order_by("created_at", "pk")
     )
     return (
-        rooms.select_related("scribe", "challenge", "selected_item")
+        rooms.select_related("workshop", "scribe", "challenge", "selected_item")
         .prefetch_related(
             Prefetch("members", queryset=Participant.objects.order_by("name", "pk")),
+            Prefetch("seats", queryset=Seat.objects.select_related("participant")),
             Prefetch("notes", queryset=Note.objects.all()),
             Prefetch("items", queryset=items),
         )
-        .order_by("number")
+        .order_by("round", "number")
     )
+
+
+def room_members(room):
+    """Returns everyone who sat in the room in its round, by name: its seats (kept when the
+    next round moves people on) and anyone seated in it now. `members` and `seats` must be
+    prefetched for more than one room (rooms_queryset)."""
+    people = {seat.participant.pk: seat.participant for seat in room.seats.all()}
+    people.update((member.pk, member) for member in room.members.all())
+    return sorted(people.values(), key=lambda p: (p.name, p.pk))
 
 
 def _person(participant):
@@ -86,8 +97,9 @@ def room_data(room):
         for item in by_step.get(Step.PLAN, [])
     ]
     return {
+        "round": room.round,
         "number": room.number,
-        "name": str(room),
+        "name": room.round_name if room.workshop.rounds > 1 else str(room),
         "members": [
             {
                 "id": member.pk,
@@ -96,7 +108,7 @@ def room_data(room):
                 "location": member.location,
                 "scribe": member.pk == room.scribe_id,
             }
-            for member in room.members.all()
+            for member in room_members(room)
         ],
         "challenge": (
             {"title": room.challenge.title, "description": room.challenge.description}

@@ -30,12 +30,13 @@ SCHEMA_NAME = "roundtable.report"
 def build_report(workshop, *, participant=None, hide_names=False):
     """Returns the report of a workshop as plain data (dates and times as Python objects).
 
-    For a facilitator (participant None): every room, the debrief with its answers, and the
-    new connections. For a participant: only their own room (none before they have one) and
+    For a facilitator (participant None): every room of every round, the debrief with its
+    answers, and the new connections. For a participant: only their own rooms, one per round
+    (none before they have one), and
     the debrief summary without anyone's answers.
     """
     full = participant is None
-    room_ids = None if full else ([participant.room_id] if participant.room_id else [])
+    room_ids = None if full else participant_room_ids(participant)
     rooms = list(rooms_queryset(workshop, room_ids))
     report = {
         "schema": SCHEMA_NAME,
@@ -57,6 +58,14 @@ def build_report(workshop, *, participant=None, hide_names=False):
         "connections": connection_counts(workshop, rooms) if full else None,
     }
     return report
+
+
+def participant_room_ids(participant):
+    """Returns the ids of the rooms the participant sat in, every round's and the current."""
+    ids = set(participant.seats.values_list("room_id", flat=True))
+    if participant.room_id:
+        ids.add(participant.room_id)
+    return sorted(ids)
 
 
 def all_actions(report):

@@ -79,7 +79,7 @@ WORKSHOP_EVENTS = {
     "participant.joined": {"participant": PARTICIPANT},
     "participant.updated": {"participant": PARTICIPANT},
     "participant.left": {"participant_id": int},
-    "phase.changed": {"phase": str, "rooms": Optional(int)},
+    "phase.changed": {"phase": str, "rooms": Optional(int), "round": Optional(int)},
     "room.assigned": {"assignments": [{"participant": int, "room": int, "url": str}]},
     "broadcast": {"message": str, "broadcast": dict},
     "timer.changed": {"timer": TIMER},

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from workshops.models import (
     JOIN_CODE_LENGTH,
+    MAX_ROUNDS,
     Attribute,
     Challenge,
     Participant,
@@ -59,7 +60,7 @@ class WorkshopForm(forms.ModelForm):
     class Meta:
         model = Workshop
         fields = [
-            "title", "description", "starts_at", "room_count", "target_room_size",
+            "title", "description", "starts_at", "room_count", "target_room_size", "rounds",
             *STEP_FIELDS, "votes_per_member", "hide_tallies", "departments", "locations",
             "question_value", "question_change", "debrief_choices",
         ]
@@ -93,6 +94,9 @@ class WorkshopForm(forms.ModelForm):
         for name in STEP_FIELDS:
             self.fields[name].validators.append(_between(1, 120))
             self.fields[name].widget.attrs.update(min=1, max=120)
+        self.fields["rounds"].required = False  # blank: keep the workshop's number (1 if new)
+        self.fields["rounds"].validators.append(_between(1, MAX_ROUNDS))
+        self.fields["rounds"].widget.attrs.update(min=1, max=MAX_ROUNDS)
         self.fields["votes_per_member"].validators.append(_between(1, 10))
         self.fields["votes_per_member"].widget.attrs.update(min=1, max=10)
         for name in ("room_count", "target_room_size"):
@@ -112,6 +116,18 @@ class WorkshopForm(forms.ModelForm):
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             return datetime.UTC
+
+    def clean_rounds(self):
+        rounds = self.cleaned_data["rounds"]
+        if rounds is None:
+            return self.instance.rounds or 1
+        started = self.instance.pk is not None and self.instance.rooms.exists()
+        ran = self.instance.current_round if started else 0
+        if rounds is not None and rounds < ran:
+            raise forms.ValidationError(
+                _("%(n)s rounds have already started: keep at least %(n)s.") % {"n": ran}
+            )
+        return rounds
 
     def clean_departments(self):
         return "\n".join(unique_lines(self.cleaned_data["departments"]))
