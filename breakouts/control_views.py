@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from breakouts import control_ops
-from breakouts.control_state import recent_broadcasts, room_cards, rooms_per_step
+from breakouts.control_state import (
+    help_names,
+    open_help_requests,
+    recent_broadcasts,
+    room_tiles,
+    rooms_per_step,
+)
 from breakouts.models import STEP_ORDER, Step
 from breakouts.ops import HELP_MAX_CHARS
 from breakouts.reportout import room_data, rooms_queryset
@@ -59,6 +65,10 @@ def rooms_per_step_text(cards):
     ]
 
 
+# The tile's "10 members · 7 online" (the count of online members comes from the socket).
+MEMBERS_ONLINE = ("%(n)s member · %(online)s online", "%(n)s members · %(online)s online")
+
+
 def control_labels():
     """Texts of static/js/control.js, translated here."""
     return {
@@ -96,14 +106,17 @@ def control_labels():
         "count_root_causes": _("Causes"),
         "count_alternatives": _("Alternatives"),
         "count_plan": _("Actions"),
+        "scribe_of": _("Scribe of %(room)s"),
+        "of_room": _("of %(room)s"),
+        "members_online": [ngettext(*MEMBERS_ONLINE, 1), ngettext(*MEMBERS_ONLINE, 2)],
     }
 
 
-def _drawn_cards(cards):
-    """Returns the cards with what templates/breakouts/control/_card.html shows before any
-    script runs (static/js/control/cards.js draws the same from the live data)."""
+def _drawn_cards(cards, names):
+    """Returns the tiles with what templates/breakouts/control/_card.html shows before any
+    script runs (static/js/control/cards.js draws the same from the live data); `names` are
+    the names of the people asking for help."""
     labels = control_labels()
-    names = {m["id"]: m["name"] for card in cards for m in card["members"]}
     step_labels = {step.value: str(step.label) for step in Step}
 
     def help_row(request, with_room):
@@ -127,6 +140,8 @@ def _drawn_cards(cards):
                 for step in ("root_causes", "alternatives", "plan")
             ),
             "help_rows": [help_row(request, False) for request in card["help"]],
+            "members_text": ngettext(*MEMBERS_ONLINE, card["member_count"]) % {
+                "n": card["member_count"], "online": 0},
         })
     help_rows = sorted(
         (help_row(request, True) for card in cards for request in card["help"]),
@@ -136,12 +151,17 @@ def _drawn_cards(cards):
 
 
 def control_room(request, code):
-    """The control room: every room as a live card, broadcasts, timers, help, closing."""
+    """The control room: every room as a live tile, broadcasts, timers, help, closing.
+
+    The page draws the tiles; the control socket's `state` frame then brings the members,
+    presence and every step's preview (static/js/control.js), so the page stays small.
+    """
     workshop = _facilitators_only(request, code)
     if workshop is None:
         return redirect_to_login(request.get_full_path())
     workshop.finish_closing_if_due()
-    cards = room_cards(workshop)
+    help_requests = open_help_requests(workshop)
+    cards = room_tiles(workshop, help_requests)
     total = workshop.participants.count()
     actions = [
         action for action in phase_actions(workshop)
@@ -161,7 +181,7 @@ def control_room(request, code):
         "timer": timer(workshop.timer_ends_at, workshop.timer_label),
         "participant_count": total,
     }
-    drawn, help_rows = _drawn_cards(cards)
+    drawn, help_rows = _drawn_cards(cards, help_names(help_requests))
     context = {
         "workshop": workshop,
         "cards": drawn,
@@ -170,7 +190,7 @@ def control_room(request, code):
         "step_count": len(STEP_ORDER),
         "rooms_per_step": rooms_per_step_text(cards),
         "participant_total": total,
-        "help_requests": [request for card in cards for request in card["help"]],
+        "help_requests": help_requests,
         "broadcasts": recent_broadcasts(workshop),
         "phase_actions": actions,
         "closing": workshop.closing_at,
@@ -184,7 +204,6 @@ def control_room(request, code):
         "limits": {"broadcast": control_ops.BROADCAST_MAX_CHARS,
                    "label": control_ops.TIMER_LABEL_MAX_CHARS, "help": HELP_MAX_CHARS},
         "page_data": page,
-        "cards_data": cards,
         "ws_path": f"/ws/w/{workshop.join_code}/control/",  # breakouts/routing.py
     }
     return render(request, "breakouts/control.html", context)
