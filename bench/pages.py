@@ -35,6 +35,8 @@ sys.path.insert(0, str(BENCH))
 from rooms import percentile  # noqa: E402
 from servers import ROOT, Servers, daphne_env, free_port  # noqa: E402
 
+TIMEOUT = 120  # seconds for one request
+
 # (label, URL name, uses the lobby workshop). Kept in the order of issue #16's table.
 PAGES = [
     ("floor: /healthz", "healthz", None),
@@ -128,24 +130,31 @@ def queries_and_profile(layout, profile, out):
 # -- the measuring loop ---------------------------------------------------------------------
 
 
-def measure(port, layout, warmup, requests):
+def measure(port, layout, warmup, requests, only=()):
     import httpx
 
     results = []
     headers = {"Cookie": layout["cookie"]}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers,
-                      timeout=120) as client:
+                      timeout=TIMEOUT) as client:
         for label, path in layout["paths"]:
+            if only and not any(label.startswith(name) for name in only):
+                continue
             times, size = [], 0
-            for index in range(warmup + requests):
-                started = time.perf_counter()
-                response = client.get(path)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise SystemExit(f"{label}: GET {path} answered {response.status_code}")
-                size = len(response.content)
-                if index >= warmup:
-                    times.append(elapsed)
+            try:
+                for index in range(warmup + requests):
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if response.status_code != 200:
+                        raise SystemExit(f"{label}: GET {path} answered {response.status_code}")
+                    size = len(response.content)
+                    if index >= warmup:
+                        times.append(elapsed)
+            except httpx.TimeoutException:
+                print(f"#   {label}: no answer within {TIMEOUT} s", flush=True)
+                results.append({"page": label, "path": path, "timeout": TIMEOUT})
+                continue
             results.append({"page": label, "path": path, "p50_ms": percentile(times, 50),
                             "p95_ms": percentile(times, 95), "max_ms": max(times),
                             "bytes": size})
@@ -158,6 +167,9 @@ def print_table(results, queries):
     print("| page | p50 | p95 | max | size |" + (" queries |" if queries else ""))
     print("| --- | ---: | ---: | ---: | ---: |" + (" ---: |" if queries else ""))
     for row in results:
+        if "timeout" in row:
+            print(f"| {row['page']} | no answer within {row['timeout']} s | | | |")
+            continue
         line = (f"| {row['page']} | {row['p50_ms']:.0f} ms | {row['p95_ms']:.0f} ms | "
                 f"{row['max_ms']:.0f} ms | {row['bytes'] / 1024:,.0f} KB |")
         if queries:
@@ -191,6 +203,8 @@ def main(argv=None):
                         help="also count the SQL queries of each page (in-process)")
     parser.add_argument("--profile", metavar="PAGE",
                         help="print a cProfile of the page whose label starts with PAGE")
+    parser.add_argument("--pages", default="",
+                        help="only the pages whose labels start with these (comma-separated)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="roundtable-pages-"))
@@ -217,7 +231,9 @@ def main(argv=None):
     try:
         servers.start([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                        "config.asgi:application"], port, env=env, name="daphne")
-        results = measure(port, layout, args.warmup, args.requests)
+        only = [name.strip() for name in args.pages.split(",") if name.strip()]
+        results = measure(port, layout, args.warmup, args.requests,
+                          ["floor", *only] if only else ())
     finally:
         servers.stop()
     load = os.getloadavg()[0]

@@ -18,7 +18,7 @@ from breakouts.control_state import (
     room_tiles,
     rooms_per_step,
 )
-from breakouts.models import STEP_ORDER, Step
+from breakouts.models import STEP_ORDER, Room, Step
 from breakouts.ops import HELP_MAX_CHARS
 from breakouts.reportout import room_data, rooms_queryset
 from live.events import timer
@@ -220,8 +220,9 @@ def _plenary_rooms(workshop, numbers=None, current=None):
 def plenary(request, code):
     """Present mode: one room's results at a time on the shared screen.
 
-    Facilitators present (every room is on the page, ← → moves between them); participants
-    see the room being presented and follow the presenter. Participants outside the plenary
+    Facilitators present (every room is a tab, ← → moves between them; the page holds the
+    presented room and fetches the others as they come); participants see the room being
+    presented and follow the presenter. Participants outside the plenary
     phase are sent back to the lobby (which takes them to their room during breakouts).
     """
     workshop = get_workshop_by_code(code)
@@ -236,14 +237,21 @@ def plenary(request, code):
             return redirect("workshops:lobby", workshop.join_code)
     presenting = workshop.presenting_room.number if workshop.presenting_room_id else None
     if presenter:
-        rooms = _plenary_rooms(workshop, current=presenting)
+        # Every room is a tab; only the presented one (or the first) is on the page, the others
+        # are fetched as the presenter moves (plenary_room), so 100 rooms cost what 1 does.
+        tabs = [{"number": number, "name": Room(number=number).name}
+                for number in workshop.rooms.order_by("number").values_list("number", flat=True)]
+        first = presenting or (tabs[0]["number"] if tabs else None)
+        rooms = _plenary_rooms(workshop, [first], presenting) if first else []
     else:
+        tabs = []
         rooms = _plenary_rooms(workshop, [presenting], presenting) if presenting else []
     context = {
         "workshop": workshop,
         "presenter": presenter,
         "participant": participant,
-        "rooms": rooms,
+        "rooms": tabs,
+        "stage_rooms": rooms,
         "presenting": presenting,
         "control_url": reverse("breakouts:control", args=[workshop.join_code]),
         "page_data": {
@@ -251,7 +259,7 @@ def plenary(request, code):
             "phase": workshop.phase,
             "presenter": presenter,
             "presenting": presenting,
-            "rooms": [room["number"] for room in rooms],
+            "rooms": [tab["number"] for tab in tabs],
             "room_url": reverse("breakouts:plenary_room", args=[workshop.join_code, 0]),
             "control_url": reverse("breakouts:control", args=[workshop.join_code]),
             "lobby_url": reverse("workshops:lobby", args=[workshop.join_code]),
