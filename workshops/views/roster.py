@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -45,6 +46,7 @@ def roster_context(request, workshop):
         "roster_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2,
                                                                    on_ends=1)),
         "roster_query": query,
+        "roster_query_string": urlencode({"q": query}) if query else "",
         "roster_total": total,
         "counts": {
             "department": everyone.label_counts("department"),
