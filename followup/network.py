@@ -4,7 +4,6 @@ from itertools import combinations
 
 from django.db.models import Q
 
-from breakouts.models import Room
 from workshops.models import Participant, Workshop, normalise_label
 
 
@@ -46,18 +45,25 @@ def connection_counts(workshop, rooms=None):
     Returns {"pairs", "new_pairs", "cross_department", "cross_location"}.
     """
     if rooms is None:
-        rooms = Room.objects.filter(workshop=workshop).with_members()
+        people = Participant.objects.filter(workshop=workshop, room__isnull=False)
+        rows = people.values_list("room_id", "email", "department", "location")
+    else:
+        rows = ((room.pk, m.email, m.department, m.location)
+                for room in rooms for m in room.members.all())
+    # Each person's keys once (not once per pair: a 100 x 10 workshop has 4,500 pairs).
+    by_room = {}
+    for room_id, email, department, location in rows:
+        by_room.setdefault(room_id, []).append(
+            (_email_key(email), normalise_label(department), normalise_label(location))
+        )
     met = met_before(workshop)
     counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
-    for room in rooms:
-        for a, b in combinations(list(room.members.all()), 2):
+    for members in by_room.values():
+        for a, b in combinations(members, 2):
             counts["pairs"] += 1
-            key_a, key_b = _email_key(a.email), _email_key(b.email)
-            if key_a and key_b and frozenset((key_a, key_b)) in met:
+            if a[0] and b[0] and frozenset((a[0], b[0])) in met:
                 continue
             counts["new_pairs"] += 1
-            if normalise_label(a.department) != normalise_label(b.department):
-                counts["cross_department"] += 1
-            if normalise_label(a.location) != normalise_label(b.location):
-                counts["cross_location"] += 1
+            counts["cross_department"] += a[1] != b[1]
+            counts["cross_location"] += a[2] != b[2]
     return counts
