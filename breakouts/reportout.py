@@ -44,6 +44,7 @@ def _person(participant):
 
 def room_data(room):
     """Returns one room's work as plain data (a room of rooms_queryset; see report-schema.md)."""
+    status_labels = {value: str(label) for value, label in Item.Status.choices}
     notes = {note.step: note.text for note in room.notes.all()}
     by_step = {}
     for item in room.items.all():
@@ -80,7 +81,7 @@ def room_data(room):
             "due_date": item.due_date,
             "success_measure": item.success_measure,
             "status": item.status,
-            "status_label": str(item.get_status_display()),
+            "status_label": status_labels.get(item.status, item.status),
             "status_note": item.status_note,
         }
         for item in by_step.get(Step.PLAN, [])
