@@ -158,7 +158,9 @@ def measure(port, layout, warmup, requests, only=()):
             results.append({"page": label, "path": path, "p50_ms": percentile(times, 50),
                             "p95_ms": percentile(times, 95), "max_ms": max(times),
                             "bytes": size})
-            print(f"#   {label}: p50 {results[-1]['p50_ms']:.0f} ms", flush=True)
+            row = results[-1]
+            print(f"#   {label}: p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms, "
+                  f"{row['bytes'] / 1024:,.0f} KB", flush=True)
     return results
 
 
