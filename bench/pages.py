@@ -6,6 +6,7 @@ Run from the repository root (it makes its own database, data and Daphne process
     .venv/bin/python bench/pages.py --rooms 10 --requests 5 # a smoke run
     .venv/bin/python bench/pages.py --queries               # + SQL queries per page
     .venv/bin/python bench/pages.py --profile dashboard     # + cProfile of one page, in-process
+    make bench-pages BENCH_ARGS="--pages dashboard,control"  # some pages only
 
 It builds two workshops (bench/pages_data.py): one in the debrief phase whose R rooms of M
 members have content in every step (notes, causes, alternatives with votes, actions, open help
