@@ -16,7 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from breakouts.reportout import room_data, rooms_queryset
+from breakouts.models import Item, Step
+from breakouts.reportout import action_data, room_data, rooms_queryset, status_labels
 from followup.debrief import debrief_summary
 from followup.network import connection_counts
 
@@ -42,13 +43,7 @@ def build_report(workshop, *, participant=None, hide_names=False):
         "schema_version": SCHEMA_VERSION,
         "generated_at": timezone.now(),
         "scope": "workshop" if full else "room",
-        "workshop": {
-            "code": workshop.join_code,
-            "title": workshop.title,
-            "description": workshop.description,
-            "starts_at": workshop.starts_at,
-            "phase": workshop.phase,
-        },
+        "workshop": _workshop_data(workshop),
         "challenges": [
             {"title": c.title, "description": c.description} for c in workshop.challenges.all()
         ],
@@ -57,6 +52,31 @@ def build_report(workshop, *, participant=None, hide_names=False):
         "connections": connection_counts(workshop, rooms) if full else None,
     }
     return report
+
+
+def _workshop_data(workshop):
+    return {
+        "code": workshop.join_code,
+        "title": workshop.title,
+        "description": workshop.description,
+        "starts_at": workshop.starts_at,
+        "phase": workshop.phase,
+    }
+
+
+def build_action_report(workshop, *, participant=None):
+    """Returns the part of the report the action downloads (CSV, iCalendar) read — `workshop`
+    and each room's `name` and `actions`, same scope and order as `build_report` — with one
+    query, without the notes, debrief and connections the whole report needs."""
+    items = Item.objects.filter(room__workshop=workshop, step=Step.PLAN)
+    if participant is not None:
+        items = items.filter(room_id=participant.room_id) if participant.room_id else items.none()
+    labels = status_labels()
+    rooms = {}
+    for item in items.select_related("room", "owner").order_by("room__number", "created_at", "pk"):
+        room = rooms.setdefault(item.room_id, {"name": str(item.room), "actions": []})
+        room["actions"].append(action_data(item, labels))
+    return {"workshop": _workshop_data(workshop), "rooms": list(rooms.values())}
 
 
 def all_actions(report):
