@@ -127,6 +127,9 @@ def _drawn_cards(cards, names):
                 if with_room else f"{name}: {message}")
         return {**request, "room_name": room, "text": text}
 
+    # Translated once here, not once per tile by the template.
+    texts = {"members": _("Members of %(room)s"), "help": _("Help requests of %(room)s"),
+             "open": _("Open %(room)s")}
     drawn = []
     for card in cards:
         note = card["notes"].get(card["step"]) or {}
@@ -140,6 +143,10 @@ def _drawn_cards(cards, names):
                 for step in ("root_causes", "alternatives", "plan")
             ),
             "help_rows": [help_row(request, False) for request in card["help"]],
+            "step_text": labels["step_of"] % {"n": card["step_index"] + 1,
+                                              "total": len(STEP_ORDER),
+                                              "label": step_labels[card["step"]]},
+            **{f"{key}_label": text % {"room": card["name"]} for key, text in texts.items()},
             "members_text": ngettext(*MEMBERS_ONLINE, card["member_count"]) % {
                 "n": card["member_count"], "online": 0},
         })

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from workshops import services
@@ -25,6 +25,16 @@ from workshops.views.confirm import is_confirmed, render_confirm
 # A roster page: short enough to load fast on a conference network and to scan by eye.
 ROSTER_PAGE_SIZE = 50
 ROSTER_QUERY_MAX = 100
+
+
+# The roster rows' texts, translated once per page instead of once per row.
+ROSTER_TEXTS = {
+    "name": gettext_lazy("Name"), "department": gettext_lazy("Department"),
+    "location": gettext_lazy("Location"), "joined": gettext_lazy("Joined"),
+    "remove": gettext_lazy("Remove"), "confirm_title": gettext_lazy("Remove this participant?"),
+    "confirm": gettext_lazy("They leave the roster and their votes are deleted. They can join "
+                            "again with the code while joining is open."),
+}
 
 
 def roster_context(request, workshop):
@@ -48,6 +58,7 @@ def roster_context(request, workshop):
         "roster_query": query,
         "roster_query_string": urlencode({"q": query}) if query else "",
         "roster_total": total,
+        "roster_texts": {key: str(text) for key, text in ROSTER_TEXTS.items()},
         "counts": {
             "department": everyone.label_counts("department"),
             "location": everyone.label_counts("location"),
