@@ -113,7 +113,7 @@ def test_an_empty_workshop_says_nobody_joined(facilitator_client, make_workshop)
     assert "Pages of the roster" not in content
 
 
-def test_outsider_and_participant_cannot_read_the_roster_part(outsider_client, client, crowd):
+def test_outsider_and_anonymous_cannot_read_the_roster_part(outsider_client, client, crowd):
     url = reverse("workshops:roster", args=[crowd.join_code])
     assert outsider_client.get(url).status_code == 404
     assert client.get(url).status_code == 302  # asked to log in
