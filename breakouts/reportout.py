@@ -53,8 +53,28 @@ def _person(participant):
     return {"id": participant.pk, "name": participant.name}
 
 
+def action_data(item, status_labels):
+    """Returns one action item as the report lists it (`status_labels`: {value: label})."""
+    return {
+        "id": item.pk,
+        "task": item.text,
+        "owner": _person(item.owner),
+        "due_date": item.due_date,
+        "success_measure": item.success_measure,
+        "status": item.status,
+        "status_label": status_labels.get(item.status, item.status),
+        "status_note": item.status_note,
+    }
+
+
+def status_labels():
+    """Returns {status value: translated label} of action items."""
+    return {value: str(label) for value, label in Item.Status.choices}
+
+
 def room_data(room):
     """Returns one room's work as plain data (a room of rooms_queryset; see report-schema.md)."""
+    labels = status_labels()
     notes = {note.step: note.text for note in room.notes.all()}
     by_step = {}
     for item in room.items.all():
@@ -83,19 +103,7 @@ def room_data(room):
         key=lambda alt: -alt["votes"],
     )
     selected = room.selected_item
-    actions = [
-        {
-            "id": item.pk,
-            "task": item.text,
-            "owner": _person(item.owner),
-            "due_date": item.due_date,
-            "success_measure": item.success_measure,
-            "status": item.status,
-            "status_label": str(item.get_status_display()),
-            "status_note": item.status_note,
-        }
-        for item in by_step.get(Step.PLAN, [])
-    ]
+    actions = [action_data(item, labels) for item in by_step.get(Step.PLAN, [])]
     return {
         "round": room.round,
         "number": room.number,

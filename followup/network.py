@@ -47,17 +47,16 @@ def met_before(workshop):
 
 
 def _tally(pairs, met):
+    """Counts `pairs` of (e-mail key, department, location) tuples: all, new (not met before),
+    and the new ones across departments and across locations."""
     counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
     for a, b in pairs:
         counts["pairs"] += 1
-        key_a, key_b = _email_key(a.email), _email_key(b.email)
-        if key_a and key_b and frozenset((key_a, key_b)) in met:
+        if a[0] and b[0] and frozenset((a[0], b[0])) in met:
             continue
         counts["new_pairs"] += 1
-        if normalise_label(a.department) != normalise_label(b.department):
-            counts["cross_department"] += 1
-        if normalise_label(a.location) != normalise_label(b.location):
-            counts["cross_location"] += 1
+        counts["cross_department"] += a[1] != b[1]
+        counts["cross_location"] += a[2] != b[2]
     return counts
 
 
@@ -76,12 +75,21 @@ def connection_counts(workshop, rooms=None):
             "members", Prefetch("seats", queryset=Seat.objects.select_related("participant"))
         )
     met = met_before(workshop)
+    keys = {}  # each person's keys once, not once per pair (100 rooms x 10: 4,500 pairs)
     per_round, everyone = {}, {}
     for room in rooms:
+        members = room_members(room)
+        for person in members:
+            if person.pk not in keys:
+                keys[person.pk] = (
+                    _email_key(person.email),
+                    normalise_label(person.department),
+                    normalise_label(person.location),
+                )
         pairs = per_round.setdefault(room.round, {})
-        for a, b in combinations(room_members(room), 2):
+        for a, b in combinations(members, 2):
             key = frozenset((a.pk, b.pk))
-            pairs[key] = everyone[key] = (a, b)
+            pairs[key] = everyone[key] = (keys[a.pk], keys[b.pk])
     counts = _tally(everyone.values(), met)
     counts["rounds"] = [
         {"round": number, **_tally(pairs.values(), met)}

@@ -196,6 +196,7 @@ RULES = {
     "workshops:delete": (GET, row(L, 404, L, L, L, L, 200, 403, 404)),
     "workshops:detail": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:duplicate": (POST, row(L, 404, L, L, L, L, R, R, 404)),
+    "workshops:roster": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:edit": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:invite": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:join": (GET, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),

@@ -65,6 +65,7 @@ urlpatterns = [
         cofacilitators.cofacilitator_remove,
         name="cofacilitator_remove",
     ),
+    path(manage + "roster/", roster.roster, name="roster"),
     path(manage + "roster/import/", roster.roster_import, name="roster_import"),
     path(manage + "roster/links.csv", roster.roster_links, name="roster_links"),
     path(

@@ -13,6 +13,26 @@ class ParticipantQuerySet(models.QuerySet):
     def in_room(self, room):
         return self.filter(room=room)
 
+    def matching(self, query):
+        """Returns the participants whose name, department, location or e-mail contains every
+        word of `query` (case-insensitively); all of them for a blank query."""
+        rows = self
+        for word in query.split():
+            rows = rows.filter(
+                models.Q(name__icontains=word) | models.Q(department__icontains=word)
+                | models.Q(location__icontains=word) | models.Q(email__icontains=word)
+            )
+        return rows
+
+    def label_counts(self, field):
+        """Returns {label: number of participants} for `department` or `location`, sorted by
+        label, empty labels left out: one grouped query, whatever the size of the roster."""
+        rows = (
+            self.exclude(**{field: ""}).order_by().values_list(field)
+            .annotate(n=models.Count("pk"))
+        )
+        return dict(sorted(rows, key=lambda row: row[0].casefold()))
+
     def possibly_same_person(self, name, email=""):
         """Returns the participants who may be the person joining as `name` (and `email`).
 
