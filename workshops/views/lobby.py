@@ -51,7 +51,8 @@ def lobby(request, code):
             "department": label_counts(participants, "department"),
             "location": label_counts(participants, "location"),
         },
-        "ws_path": f"/ws/w/{workshop.join_code}/",
+        # The page follows `room.assigned` itself (breakouts/consumers.py, docs/protocol.md).
+        "ws_path": f"/ws/w/{workshop.join_code}/?page=lobby",
         "page_data": {"phase": workshop.phase, "me": participant.pk},
     }
     return render(request, "workshops/lobby.html", context)
