@@ -162,8 +162,11 @@ def run_once(processes, args, workdir, wanted):
         if "steady" in wanted and args.floor and "failed" not in results.get("steady", {}):
             s = results["steady"]
             print("# steady: the same load against the raw websockets floor", flush=True)
-            results["floor"] = floor_run(workdir, s["rooms"], s["members"], args.rate,
-                                         args.duration, args.connect_concurrency)
+            try:
+                results["floor"] = floor_run(workdir, s["rooms"], s["members"], args.rate,
+                                             args.duration, args.connect_concurrency)
+            except Exception as exc:  # the figures measured so far still get printed
+                results["floor"] = {"failed": f"{type(exc).__name__}: {exc}"}
         return results
     finally:
         dep.stop()
