@@ -102,6 +102,12 @@ SOCKET_FRAMES = {
     "room.assigned": {
         "type": str, "scope": str, "rev": int, "room": Optional(int), "url": Optional(str),
     },
+    # Joins held for a moment and sent together to participants' sockets
+    # (breakouts/join_digest.py); `span_from`: the first revision it stands for.
+    "participants.joined": {
+        "type": str, "scope": str, "rev": int, "participants": [PARTICIPANT],
+        "span_from": Optional(int),
+    },
     # The control socket's coalesced note keystrokes (breakouts/previews.py).
     "note.preview": {
         "type": str, "scope": str, "room": int, "rev": int, "step": str, "text": str,

@@ -39,7 +39,11 @@ export class RosterView {
   }
 
   upsert(person) {
-    this.people.set(person.id, person);
+    this.upsertAll([person]);
+  }
+
+  upsertAll(people) {
+    for (const person of people) this.people.set(person.id, person);
     this.render();
   }
 
