@@ -12,7 +12,7 @@ PORT ?= 8000
 
 CONSTRAINTS := requirements/constraints.txt
 
-.PHONY: run test test-fast lint lock bench-assignment bench-rooms bench-control bench-workshop scale scale-stop clean
+.PHONY: run test test-fast lint lock bench-assignment bench-rooms bench-control bench-workshop bench-pages scale scale-stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-rooms: $(VENV)/.installed-test
 
 bench-control: $(VENV)/.installed-test
 	$(BIN)/python bench/control.py $(BENCH_ARGS)
+
+# The facilitator's pages at 100 rooms x 10, one request at a time (docs/scale.md).
+bench-pages: $(VENV)/.installed-test
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 # N Daphne processes (default: one per core; N=4 make scale) + PostgreSQL + Redis behind HAProxy
 # on http://127.0.0.1:8080/ (deploy/scale.sh lists every setting).

@@ -24,6 +24,9 @@ It prints four tables:
    0.5 %. The instances are not in this repository: see docs/assignment.md for where to get
    them and the file formats. DIR defaults to ../shared/mdgplib or ../mdgplib (beside the
    repository) when one exists.
+
+With ``--product`` it prints only table 5 instead: three rounds of 1,000 participants through
+the app's own planning and start code on a throw-away database (bench/product_rounds.py).
 """
 
 import argparse
@@ -287,6 +290,10 @@ def main():
         metavar="PATTERN",
         help="only the MDGPLIB instances whose name matches PATTERN (e.g. 'RanReal_n480*')",
     )
+    parser.add_argument(
+        "--product", action="store_true",
+        help="only table 5: three rounds of 1,000 participants through the app's own code",
+    )
     args = parser.parse_args()
     directory = args.instances
     if directory is None:
@@ -295,6 +302,11 @@ def main():
         directory = next((path for path in defaults if path.is_dir()), None)
     seconds = args.seconds or (2.0 if args.quick else 10.0)
 
+    if args.product:
+        from product_rounds import run  # needs Django: imported only when asked for
+
+        run(args.quick)
+        return
     if not args.mdgp:
         bound_table(args.quick)
         randomness_table(args.quick)

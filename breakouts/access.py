@@ -16,7 +16,9 @@ def get_room_for_member(request, code, number):
     (participant None). Everyone else gets 404; a participant of another room gets 403.
     """
     workshop = get_workshop_by_code(code)
-    room = get_object_or_404(Room, workshop=workshop, number=number)
+    # The room page is the current round's room; earlier rounds' rooms are read in the
+    # report and the plenary (read-only).
+    room = get_object_or_404(Room.objects.current(workshop), number=number)
     if workshop.is_facilitator(request.user):
         return workshop, room, None
     participant = participant_from_session(request.session, workshop)

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
-from breakouts.models import Broadcast, HelpRequest, Item, Note, Room, Vote
+from breakouts.models import Broadcast, HelpRequest, Item, Note, Room, Seat, Vote
 
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "workshop", "step", "challenge", "scribe", "rev", "last_activity_at"]
+    list_display = [
+        "__str__", "workshop", "round", "step", "challenge", "scribe", "rev", "last_activity_at",
+    ]
     list_filter = ["step", "workshop__phase"]
     search_fields = ["workshop__title", "workshop__join_code"]
     raw_id_fields = ["scribe", "challenge", "selected_item"]
@@ -40,3 +42,10 @@ class BroadcastAdmin(admin.ModelAdmin):
 class HelpRequestAdmin(admin.ModelAdmin):
     list_display = ["room", "message", "created_at", "acknowledged_at"]
     list_filter = ["acknowledged_at"]
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    list_display = ["participant", "room", "round"]
+    list_filter = ["round"]
+    raw_id_fields = ["participant", "room"]

@@ -23,13 +23,14 @@ from breakouts import closing
 from breakouts.access import room_of_participant
 from breakouts.control_ops import CONTROL_OPS
 from breakouts.control_state import control_state
+from breakouts.join_digest import digest_for
 from breakouts.models import STEP_ORDER, Room
 from breakouts.ops import ROOM_OPS, check_proposal
 from breakouts.previews import NotePreviews
 from breakouts.snapshot import room_state
 from breakouts.socket_lookups import member_for_socket, workshop_for_socket
 from live import events
-from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer
+from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer, connect_to_async
 from live.framing import encode
 from live.groups import control_group, room_group, workshop_group
 from live.pipeline import Actor, OpError, error_frame
@@ -73,7 +74,7 @@ class ParticipantConsumer(LiveConsumer):
         user = self.scope.get("user")
         is_facilitator = user is not None and workshop.is_facilitator(user)
         if wanted is not None and is_facilitator:
-            room = Room.objects.filter(workshop=workshop, number=wanted).first()
+            room = Room.objects.current(workshop).filter(number=wanted).first()
             if room is None:
                 return CLOSE_NOT_FOUND
             role = "facilitator" if (query.get("as") or [""])[0] == "facilitator" else "observer"
@@ -90,6 +91,11 @@ class ParticipantConsumer(LiveConsumer):
 
     async def enter(self, identity):
         self.participant_id = identity.participant.pk if identity.participant else None
+        # `?page=lobby`: the lobby page loads the room page itself on `room.assigned`, so this
+        # socket does not follow into the room (a room snapshot per participant at the
+        # busiest moment of a breakout start, thrown away by the page as it leaves).
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.page_follows = (query.get("page") or [""])[0] == "lobby"
         self.room_id = None
         self.room_number = None
         self.last_typing = 0.0
@@ -123,8 +129,10 @@ class ParticipantConsumer(LiveConsumer):
                 self.workshop_id, self.room_id or 0, self.room_number, self.participant_id
             )
 
-    @database_sync_to_async
-    def snapshot(self):
+    async def snapshot(self):
+        return await connect_to_async(self._snapshot)()
+
+    def _snapshot(self):
         workshop = current_workshop_state(self.workshop_id)
         participant = None
         fresh = self.identity.participant  # read on this connect, a moment ago: reused once
@@ -164,18 +172,28 @@ class ParticipantConsumer(LiveConsumer):
         await self.send_state(frame.get("id"))
         return None
 
+    # Joins reach this socket coalesced, about once a second (breakouts/join_digest.py).
+    digests_joins = True
+
     async def deliver(self, group, event, text):
         if group is None:  # a frame for this socket alone (ack, error, state)
             await self.send_text(text)
             return
         kind = event.get("type")
+        if group == workshop_group(self.workshop_id):
+            digest = digest_for(self.hub, group)
+            if kind == "participant.joined":
+                if digest.offer(event):
+                    return
+            elif digest.held:
+                await digest.flush()  # what is held goes first: revisions stay in order
         if self.participant_id is not None and kind == "room.assigned":
             mine = assignments_by_participant(event).get(self.participant_id)
             frame = {"type": "room.assigned", "scope": "workshop", "rev": event.get("rev")}
             if mine is not None:
                 frame.update(room=mine.get("room"), url=mine.get("url"))
             await self.send_text(encode(frame))
-            if mine is not None:
+            if mine is not None and not self.page_follows:
                 self.loop.create_task(self.follow_assignment())
             return
         await self.send_text(text)

@@ -48,7 +48,7 @@ def _room(workshop, frame, name="room", *, allow_none=False):
     number = int_field(frame, name, allow_none=allow_none)
     if number is None:
         return None
-    room = Room.objects.filter(workshop=workshop, number=number).first()
+    room = Room.objects.current(workshop).filter(number=number).first()
     if room is None:
         raise OpError("not_found", _("There is no room %(number)s.") % {"number": number})
     room.workshop = workshop
@@ -113,7 +113,7 @@ def rooms_advance(frame, actor):
     """Moves every room to `step` (rooms there already are left alone)."""
     step = step_field(frame)
     workshop = _workshop(actor)
-    for room in Room.objects.filter(workshop=workshop).exclude(step=step).order_by("number"):
+    for room in Room.objects.current(workshop).exclude(step=step).order_by("number"):
         room.workshop = workshop
         room.move_to_step(step)
     return workshop.rev

@@ -1,17 +1,19 @@
 """What the control room shows: every room as a card, open help requests, recent broadcasts.
 
-The control page (breakouts/control_views.py) renders it and the control socket's `state`
-frame carries it (docs/protocol.md, "Control room"), with a fixed number of queries whatever
-the number of rooms.
+The control socket's `state` frame carries the full cards (`room_cards`: members, every step's
+preview; docs/protocol.md, "Control room"); the control page (breakouts/control_views.py) draws
+only the tiles (`room_tiles`: what a tile shows before the socket has connected), so a
+100-room page stays small. Both take a fixed number of queries whatever the number of rooms.
 """
 
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import Length, Substr
 
 from breakouts.models import STEP_ORDER, Broadcast, HelpRequest, Item, Note, Room
-from workshops.models import Workshop
+from live.events import iso
+from workshops.models import Participant, Workshop
 
 NOTE_PREVIEW_CHARS = 280
 
@@ -32,7 +34,7 @@ def room_cards(workshop):
     only a preview of each step's note and `counts` the number of items per step. `online` is
     filled in by the socket from the hub's presence (empty on the server-rendered page).
     """
-    rooms = list(Room.objects.filter(workshop=workshop).with_members().order_by("number"))
+    rooms = list(Room.objects.current(workshop).with_members().order_by("number"))
     notes = Note.objects.filter(room__workshop=workshop).annotate(
         preview=Substr("text", 1, NOTE_PREVIEW_CHARS), length=Length("text")
     )
@@ -41,16 +43,8 @@ def room_cards(workshop):
         previews.setdefault(row["room_id"], {})[row["step"]] = {
             "text": row["preview"], "length": row["length"], "note_rev": row["rev"],
         }
-    counts = {}
-    rows = (
-        Item.objects.filter(room__workshop=workshop)
-        .values("room_id", "step").annotate(n=Count("pk")).order_by()
-    )
-    for row in rows:
-        counts.setdefault(row["room_id"], {})[row["step"]] = row["n"]
-    help_by_room = {}
-    for request in open_help_requests(workshop):
-        help_by_room.setdefault(request["room"], []).append(request)
+    counts = _item_counts(workshop)
+    help_by_room = _help_by_room(open_help_requests(workshop))
     cards = []
     for room in rooms:
         room.workshop = workshop  # step_ends_at reads the step durations from it
@@ -67,6 +61,70 @@ def room_cards(workshop):
             "help": help_by_room.get(room.number, []),
         })
     return cards
+
+
+def room_tiles(workshop, help_requests):
+    """Returns one tile per room: what templates/breakouts/control/_card.html draws, and no
+    more — the current step's preview, the item counts, the number of members and the scribe's
+    name, the open `help_requests` (a list of `HelpRequest.public()`). Fixed queries."""
+    rooms = (
+        Room.objects.filter(workshop=workshop).select_related("challenge", "scribe")
+        .with_member_counts().order_by("number")
+    )
+    notes = Note.objects.filter(room__workshop=workshop, step=F("room__step")).annotate(
+        preview=Substr("text", 1, NOTE_PREVIEW_CHARS), length=Length("text")
+    )
+    previews = {
+        row["room_id"]: {row["step"]: {"text": row["preview"], "length": row["length"]}}
+        for row in notes.values("room_id", "step", "preview", "length")
+    }
+    counts = _item_counts(workshop)
+    help_by_room = _help_by_room(help_requests)
+    tiles = []
+    for room in rooms:
+        room.workshop = workshop  # step_ends_at reads the step durations from it
+        tiles.append({
+            "id": room.pk,
+            "number": room.number,
+            "name": room.name,
+            "url": room.get_absolute_url(),
+            "step": room.step,
+            "step_index": room.step_index,
+            "scribe": room.scribe_id,
+            "scribe_name": room.scribe.name if room.scribe else None,
+            "member_count": room.member_count,
+            "last_activity_at": iso(room.last_activity_at),
+            "challenge": {"title": room.challenge.title} if room.challenge else None,
+            "notes": previews.get(room.pk, {}),
+            "counts": {step: counts.get(room.pk, {}).get(step, 0) for step in STEP_ORDER},
+            "help": help_by_room.get(room.number, []),
+        })
+    return tiles
+
+
+def help_names(help_requests):
+    """Returns {participant id: name} of the people who asked for help (one query)."""
+    ids = {request["participant"] for request in help_requests if request["participant"]}
+    return dict(Participant.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def _item_counts(workshop):
+    """Returns {room id: {step: number of items}} (one grouped query)."""
+    counts = {}
+    rows = (
+        Item.objects.filter(room__workshop=workshop)
+        .values("room_id", "step").annotate(n=Count("pk")).order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["room_id"], {})[row["step"]] = row["n"]
+    return counts
+
+
+def _help_by_room(help_requests):
+    by_room = {}
+    for request in help_requests:
+        by_room.setdefault(request["room"], []).append(request)
+    return by_room
 
 
 def rooms_per_step(cards):

@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from breakouts import control_ops
-from breakouts.control_state import recent_broadcasts, room_cards, rooms_per_step
-from breakouts.models import STEP_ORDER, Step
+from breakouts.control_state import (
+    help_names,
+    open_help_requests,
+    recent_broadcasts,
+    room_tiles,
+    rooms_per_step,
+)
+from breakouts.models import STEP_ORDER, Room, Step
 from breakouts.ops import HELP_MAX_CHARS
 from breakouts.reportout import room_data, rooms_queryset
 from live.events import timer
@@ -59,6 +65,10 @@ def rooms_per_step_text(cards):
     ]
 
 
+# The tile's "10 members · 7 online" (the count of online members comes from the socket).
+MEMBERS_ONLINE = ("%(n)s member · %(online)s online", "%(n)s members · %(online)s online")
+
+
 def control_labels():
     """Texts of static/js/control.js, translated here."""
     return {
@@ -96,14 +106,17 @@ def control_labels():
         "count_root_causes": _("Causes"),
         "count_alternatives": _("Alternatives"),
         "count_plan": _("Actions"),
+        "scribe_of": _("Scribe of %(room)s"),
+        "of_room": _("of %(room)s"),
+        "members_online": [ngettext(*MEMBERS_ONLINE, 1), ngettext(*MEMBERS_ONLINE, 2)],
     }
 
 
-def _drawn_cards(cards):
-    """Returns the cards with what templates/breakouts/control/_card.html shows before any
-    script runs (static/js/control/cards.js draws the same from the live data)."""
+def _drawn_cards(cards, names):
+    """Returns the tiles with what templates/breakouts/control/_card.html shows before any
+    script runs (static/js/control/cards.js draws the same from the live data); `names` are
+    the names of the people asking for help."""
     labels = control_labels()
-    names = {m["id"]: m["name"] for card in cards for m in card["members"]}
     step_labels = {step.value: str(step.label) for step in Step}
 
     def help_row(request, with_room):
@@ -114,6 +127,9 @@ def _drawn_cards(cards):
                 if with_room else f"{name}: {message}")
         return {**request, "room_name": room, "text": text}
 
+    # Translated once here, not once per tile by the template.
+    texts = {"members": _("Members of %(room)s"), "help": _("Help requests of %(room)s"),
+             "open": _("Open %(room)s")}
     drawn = []
     for card in cards:
         note = card["notes"].get(card["step"]) or {}
@@ -127,6 +143,12 @@ def _drawn_cards(cards):
                 for step in ("root_causes", "alternatives", "plan")
             ),
             "help_rows": [help_row(request, False) for request in card["help"]],
+            "step_text": labels["step_of"] % {"n": card["step_index"] + 1,
+                                              "total": len(STEP_ORDER),
+                                              "label": step_labels[card["step"]]},
+            **{f"{key}_label": text % {"room": card["name"]} for key, text in texts.items()},
+            "members_text": ngettext(*MEMBERS_ONLINE, card["member_count"]) % {
+                "n": card["member_count"], "online": 0},
         })
     help_rows = sorted(
         (help_row(request, True) for card in cards for request in card["help"]),
@@ -136,12 +158,17 @@ def _drawn_cards(cards):
 
 
 def control_room(request, code):
-    """The control room: every room as a live card, broadcasts, timers, help, closing."""
+    """The control room: every room as a live tile, broadcasts, timers, help, closing.
+
+    The page draws the tiles; the control socket's `state` frame then brings the members,
+    presence and every step's preview (static/js/control.js), so the page stays small.
+    """
     workshop = _facilitators_only(request, code)
     if workshop is None:
         return redirect_to_login(request.get_full_path())
     workshop.finish_closing_if_due()
-    cards = room_cards(workshop)
+    help_requests = open_help_requests(workshop)
+    cards = room_tiles(workshop, help_requests)
     total = workshop.participants.count()
     actions = [
         action for action in phase_actions(workshop)
@@ -161,7 +188,7 @@ def control_room(request, code):
         "timer": timer(workshop.timer_ends_at, workshop.timer_label),
         "participant_count": total,
     }
-    drawn, help_rows = _drawn_cards(cards)
+    drawn, help_rows = _drawn_cards(cards, help_names(help_requests))
     context = {
         "workshop": workshop,
         "cards": drawn,
@@ -170,12 +197,13 @@ def control_room(request, code):
         "step_count": len(STEP_ORDER),
         "rooms_per_step": rooms_per_step_text(cards),
         "participant_total": total,
-        "help_requests": [request for card in cards for request in card["help"]],
+        "help_requests": help_requests,
         "broadcasts": recent_broadcasts(workshop),
         "phase_actions": actions,
         "closing": workshop.closing_at,
         "links": {
             "dashboard": workshop.get_absolute_url(),
+            "plan": _url("breakouts:plan", workshop),
             "plenary": page["plenary_url"],
             "debrief_results": _url("report:debrief_results", workshop),
             "report": _url("report:report", workshop),
@@ -184,15 +212,15 @@ def control_room(request, code):
         "limits": {"broadcast": control_ops.BROADCAST_MAX_CHARS,
                    "label": control_ops.TIMER_LABEL_MAX_CHARS, "help": HELP_MAX_CHARS},
         "page_data": page,
-        "cards_data": cards,
         "ws_path": f"/ws/w/{workshop.join_code}/control/",  # breakouts/routing.py
     }
     return render(request, "breakouts/control.html", context)
 
 
 def _plenary_rooms(workshop, numbers=None, current=None):
-    """Returns the rooms' report-outs (breakouts/reportout.py), `current` marked."""
-    rooms = rooms_queryset(workshop)
+    """Returns the current round's report-outs (breakouts/reportout.py), `current` marked.
+    Earlier rounds' rooms are in the report."""
+    rooms = rooms_queryset(workshop).filter(round=workshop.current_round)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
     return [{**room_data(room), "current": room.number == current} for room in rooms]
@@ -201,8 +229,9 @@ def _plenary_rooms(workshop, numbers=None, current=None):
 def plenary(request, code):
     """Present mode: one room's results at a time on the shared screen.
 
-    Facilitators present (every room is on the page, ← → moves between them); participants
-    see the room being presented and follow the presenter. Participants outside the plenary
+    Facilitators present (every room is a tab, ← → moves between them; the page holds the
+    presented room and fetches the others as they come); participants see the room being
+    presented and follow the presenter. Participants outside the plenary
     phase are sent back to the lobby (which takes them to their room during breakouts).
     """
     workshop = get_workshop_by_code(code)
@@ -217,14 +246,21 @@ def plenary(request, code):
             return redirect("workshops:lobby", workshop.join_code)
     presenting = workshop.presenting_room.number if workshop.presenting_room_id else None
     if presenter:
-        rooms = _plenary_rooms(workshop, current=presenting)
+        # Every room is a tab; only the presented one (or the first) is on the page, the others
+        # are fetched as the presenter moves (plenary_room), so 100 rooms cost what 1 does.
+        tabs = [{"number": number, "name": Room(number=number).name}
+                for number in workshop.rooms.order_by("number").values_list("number", flat=True)]
+        first = presenting or (tabs[0]["number"] if tabs else None)
+        rooms = _plenary_rooms(workshop, [first], presenting) if first else []
     else:
+        tabs = []
         rooms = _plenary_rooms(workshop, [presenting], presenting) if presenting else []
     context = {
         "workshop": workshop,
         "presenter": presenter,
         "participant": participant,
-        "rooms": rooms,
+        "rooms": tabs,
+        "stage_rooms": rooms,
         "presenting": presenting,
         "control_url": reverse("breakouts:control", args=[workshop.join_code]),
         "page_data": {
@@ -232,7 +268,7 @@ def plenary(request, code):
             "phase": workshop.phase,
             "presenter": presenter,
             "presenting": presenting,
-            "rooms": [room["number"] for room in rooms],
+            "rooms": [tab["number"] for tab in tabs],
             "room_url": reverse("breakouts:plenary_room", args=[workshop.join_code, 0]),
             "control_url": reverse("breakouts:control", args=[workshop.join_code]),
             "lobby_url": reverse("workshops:lobby", args=[workshop.join_code]),

@@ -95,6 +95,8 @@ def load_room(actor):
         raise OpError("not_found", _("This room no longer exists."))
     if room.workshop.phase == room.workshop.Phase.CLOSED:
         raise OpError("forbidden", _("This workshop is closed."))
+    if room.round != room.workshop.current_round:
+        raise OpError("forbidden", _("This round is over: its rooms are read-only."))
     if actor.participant_id is not None and not actor.acts_as_facilitator:
         if not Participant.objects.filter(pk=actor.participant_id, room_id=room.pk).exists():
             raise OpError("forbidden", _("You are no longer a member of this room."))

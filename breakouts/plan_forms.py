@@ -2,6 +2,8 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from workshops.models import MixLevel
+
 
 class PlanSettingsForm(forms.Form):
     room_count = forms.IntegerField(label=_("Number of rooms"), min_value=1)
@@ -9,7 +11,9 @@ class PlanSettingsForm(forms.Form):
         label=_("Keep apart people who met in my earlier workshops"), required=False
     )
 
-    def __init__(self, *args, participant_count, **kwargs):
+    def __init__(self, *args, participant_count, attributes=(), **kwargs):
+        """`attributes`: the planner's Mixed attributes; each gets a mix-level field
+        `mix_<key>`, set to its current level. A POST without one keeps its level."""
         super().__init__(*args, **kwargs)
         most = max(1, participant_count)
         field = self.fields["room_count"]
@@ -17,6 +21,22 @@ class PlanSettingsForm(forms.Form):
             MaxValueValidator(most, _("At most one room per person (%(limit_value)s)."))
         )
         field.widget.attrs["max"] = most
+        self.attributes = list(attributes)
+        for attribute in self.attributes:
+            self.fields[f"mix_{attribute.key}"] = forms.ChoiceField(
+                label=attribute.label, choices=MixLevel.choices, initial=attribute.level,
+                required=False,
+            )
+
+    @property
+    def mix_fields(self):
+        return [self[f"mix_{a.key}"] for a in self.attributes]
+
+    def mix_levels(self):
+        """Returns {attribute key: level} from the cleaned data (unsent: the current level)."""
+        return {
+            a.key: self.cleaned_data.get(f"mix_{a.key}") or a.level for a in self.attributes
+        }
 
 
 class MoveForm(forms.Form):

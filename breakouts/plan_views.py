@@ -1,4 +1,9 @@
-"""Planning rooms: preview, reshuffle, move, pin, keep apart, then start breakouts."""
+"""Planning rooms: preview, reshuffle, move, pin, keep apart, then start breakouts.
+
+The plan is for the workshop's next round (`Workshop.next_round`): round 1 in the lobby, a
+later round in plenary while rounds are left. A draft of an earlier round is replaced by a
+fresh one for the next round that keeps its pins and keep-apart pairs.
+"""
 
 import functools
 
@@ -6,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,13 +28,15 @@ def _participants(workshop):
     return list(workshop.participants.order_by("name", "pk"))
 
 
-def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None):
-    """Stores a fresh plan honouring the draft's pins and keep-apart pairs."""
+def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None,
+            mix=None):
+    """Stores a fresh plan honouring the draft's pins, keep-apart pairs and mix levels."""
     draft = draft or {}
     if room_count is None:
         room_count = len(draft.get("rooms", ())) or workshop.planned_room_count(len(participants))
     if use_met_before is None:
         use_met_before = draft.get("use_met_before", True)
+    round_number = workshop.next_round or 1
     workshop.draft_plan = planning.draft_new_plan(
         workshop,
         participants,
@@ -36,34 +45,74 @@ def _replan(workshop, participants, draft, *, room_count=None, use_met_before=No
         pinned=draft.get("pinned"),
         keep_apart=draft.get("keep_apart", ()),
         use_met_before=use_met_before,
+        mix=draft.get("mix") if mix is None else mix,
+        round_number=round_number,
     )
     workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
+def _move_options(room_count):
+    """Returns, per room, the <option>s of its members' "Move to room" select (that room
+    selected). Built once per room rather than once per person: at 1,000 people in 100 rooms
+    the template loop rendered 100,000 options and took most of the page's time."""
+    labels = [
+        conditional_escape(_("Room %(n)s") % {"n": n}) for n in range(1, room_count + 1)
+    ]
+    return [
+        mark_safe("".join(  # noqa: S308 - labels escaped above, the rest are numbers
+            f'<option value="{n}"{" selected" if n == current else ""}>{label}</option>'
+            for n, label in enumerate(labels, start=1)
+        ))
+        for current in range(1, room_count + 1)
+    ]
 
 
 def _plan_url(workshop):
     return reverse("breakouts:plan", args=[workshop.join_code])
 
 
+def _current_draft(workshop):
+    """Returns the draft for the next round, or an earlier round's draft (pins and keep-apart
+    pairs only, no rooms) so the next plan keeps them."""
+    draft = workshop.draft_plan
+    if draft and draft.get("round", 1) != workshop.next_round:
+        return {"pinned": draft.get("pinned", {}), "keep_apart": draft.get("keep_apart", []),
+                "use_met_before": draft.get("use_met_before", True), "rooms": []}
+    return draft
+
+
+def _not_planning(workshop):
+    """Returns the message why no round can be planned now."""
+    if workshop.phase == Workshop.Phase.PLENARY:
+        return _("All %(n)s rounds have run. Raise the number of rounds in the settings to run "
+                 "another.") % {"n": workshop.rounds}
+    if workshop.phase == Workshop.Phase.BREAKOUTS:
+        return _("Breakouts have already started. The next round is planned in plenary.")
+    return _("Rooms are planned in the lobby, before breakouts start.")
+
+
 @login_required
 def plan(request, code):
     """Shows the room preview; makes a first plan when there is none (or it lost people)."""
     workshop = get_workshop_for_facilitator(request, code)
-    if workshop.phase != Workshop.Phase.LOBBY:
-        messages.info(request, _("Rooms are planned in the lobby, before breakouts start."))
+    if workshop.next_round is None:
+        messages.info(request, _not_planning(workshop))
         return redirect(workshop.get_absolute_url())
     participants = _participants(workshop)
-    context = {"workshop": workshop, "participants": participants}
+    context = {"workshop": workshop, "participants": participants,
+               "round": workshop.next_round}
     if participants:
-        draft = workshop.draft_plan
+        draft = _current_draft(workshop)
         if draft is None or not any(draft.get("rooms")):
             try:
-                _replan(workshop, participants, None)
+                _replan(workshop, participants, draft)
             except planning.PlanError as exc:
                 messages.error(request, str(exc))
                 workshop.draft_plan = None
             draft = workshop.draft_plan
         if draft:
-            view = planning.evaluate(workshop, draft, participants)
+            attributes = planning.mixed_attributes(workshop, draft)
+            view = planning.evaluate(workshop, draft, participants, attributes)
             room_count = len(draft["rooms"])
             by_id = {p.pk: p for p in participants}
             context.update(
@@ -74,13 +123,15 @@ def plan(request, code):
                             if a in by_id and b in by_id],
                 settings_form=PlanSettingsForm(
                     participant_count=len(participants),
+                    attributes=attributes,
                     initial={"room_count": room_count,
                              "use_met_before": draft.get("use_met_before", True)},
                 ),
                 move_form=MoveForm(participants=participants, room_count=room_count),
                 apart_form=KeepApartForm(participants=participants),
-                room_numbers=range(1, room_count + 1),
             )
+            for room, options in zip(view.rooms, _move_options(room_count), strict=True):
+                room.move_options = options
     return render(request, "breakouts/plan.html", context)
 
 
@@ -96,18 +147,19 @@ def plan_change(view=None, *, needs_draft=True):
     @functools.wraps(view)
     def wrapper(request, code):
         workshop = get_workshop_for_facilitator(request, code)
-        if workshop.phase != Workshop.Phase.LOBBY:
-            messages.error(request, _("Breakouts have already started."))
+        if workshop.next_round is None:
+            messages.error(request, _not_planning(workshop))
             return redirect(workshop.get_absolute_url())
         participants = _participants(workshop)
         if not participants:
             messages.error(request, _("Nobody has joined yet."))
             return redirect(_plan_url(workshop))
+        draft = _current_draft(workshop)
         try:
-            if workshop.draft_plan is None and needs_draft:
-                _reshuffle(request, workshop, participants, None)
+            if not (draft and draft.get("rooms")) and needs_draft:
+                _reshuffle(request, workshop, participants, draft)
             else:
-                view(request, workshop, participants, workshop.draft_plan)
+                view(request, workshop, participants, draft)
         except planning.PlanError as exc:
             messages.error(request, _("The plan was not changed: %(why)s") % {"why": exc})
         except (TypeError, ValueError):
@@ -123,7 +175,10 @@ def reshuffle(request, workshop, participants, draft):
 
 
 def _reshuffle(request, workshop, participants, draft):
-    form = PlanSettingsForm(request.POST, participant_count=len(participants))
+    attributes = planning.mixed_attributes(workshop, draft)
+    form = PlanSettingsForm(
+        request.POST, participant_count=len(participants), attributes=attributes
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -133,6 +188,7 @@ def _reshuffle(request, workshop, participants, draft):
         workshop, participants, draft,
         room_count=form.cleaned_data["room_count"],
         use_met_before=form.cleaned_data["use_met_before"],
+        mix=form.mix_levels(),
     )
     messages.success(request, _("New rooms planned."))
 
@@ -205,11 +261,14 @@ def keep_apart_remove(request, workshop, participants, draft):
 def start(request, code):
     """Turns the draft plan into rooms and sends everyone to theirs (breakouts/services.py)."""
     workshop = get_workshop_for_facilitator(request, code)
-    if workshop.phase != Workshop.Phase.LOBBY:
-        messages.error(request, _("Breakouts have already started."))
+    if workshop.next_round is None:
+        messages.error(request, _not_planning(workshop))
         return redirect(workshop.get_absolute_url())
     if not is_confirmed(request):  # asked here too: a click before the page's script loads
         label, confirm = wording(workshop, Workshop.Phase.BREAKOUTS)
+        if workshop.next_round > 1:
+            label = _("Start round %(n)s") % {"n": workshop.next_round}
+            confirm = _("Everyone moves to their new room; earlier rooms stay in the report.")
         return render_confirm(
             request, title=label, message=confirm, button=label,
             cancel_url=_plan_url(workshop), workshop=workshop,
@@ -219,8 +278,11 @@ def start(request, code):
     except (PhaseError, planning.PlanError) as exc:
         messages.error(request, str(exc))
         return redirect(_plan_url(workshop))
-    messages.success(
-        request, _("Breakouts started in %(n)s rooms. Everyone has been sent to their room.")
-        % {"n": len(rooms)},
-    )
+    workshop.refresh_from_db(fields=["current_round"])
+    if workshop.current_round > 1:
+        started = _("Round %(round)s started in %(n)s rooms. Everyone has been sent to their "
+                    "new room.")
+    else:
+        started = _("Breakouts started in %(n)s rooms. Everyone has been sent to their room.")
+    messages.success(request, started % {"n": len(rooms), "round": workshop.current_round})
     return redirect(reverse("breakouts:control", args=[workshop.join_code]))

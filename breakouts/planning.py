@@ -4,7 +4,16 @@ The draft lives on the workshop (`Workshop.draft_plan`) so every facilitator of 
 sees the same preview. It is plain JSON:
 
     {"seed": 123, "rooms": [[participant ids], ...], "pinned": {"<id>": room index},
-     "keep_apart": [[id, id], ...], "use_met_before": true}
+     "keep_apart": [[id, id], ...], "use_met_before": true, "round": 2,
+     "mix": {"department": "mix if possible", "location": "ignore", "<attribute key>": ...}}
+
+The attributes mixed are department, location and the workshop's own (`workshops.Attribute`),
+each at the level chosen on the plan page (`"mix"`, which late joiners follow too), else the
+attribute's default.
+
+A draft is for one round (`round`, 1 when missing). Round 2 and later are planned so that
+nobody shares a room with someone they sat with in an earlier round of this workshop (the
+engine's repeat pairs, from the seats of those rounds) where the sizes allow it.
 
 The optimisation itself is `breakouts.assignment` (no Django); this module turns the roster
 into its input and its output into something a template can show.
@@ -19,10 +28,67 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from breakouts.assignment import Person, plan_rooms, spread_lower_bound
-from workshops.models import Participant, Workshop
+from breakouts.models import Seat
+from workshops.models import MixLevel, Participant, Workshop, normalise_label
 
-ATTRIBUTES = ("department", "location")
+BUILTIN = ("department", "location")
 PLAN_TIME_LIMIT = 1.5
+# Later rounds search longer: avoiding every earlier room-mate is the harder part, and a
+# facilitator plans the next round once, in plenary.
+LATER_ROUND_TIME_LIMIT = 3.0
+
+
+@dataclass(frozen=True)
+class Mixed:
+    """An attribute the planner mixes: its key, its label and how much it matters."""
+
+    key: str
+    label: str
+    level: str
+
+    @property
+    def builtin(self):
+        return self.key in BUILTIN
+
+    @property
+    def heading(self):
+        """The headline's name of the attribute ("Departments", or the workshop's label)."""
+        return {"department": _("Departments"), "location": _("Locations")}.get(
+            self.key, self.label
+        )
+
+    @property
+    def pair_word(self):
+        """The word in "same-… pairs" ("department", "level")."""
+        return self.key if self.builtin else self.label.lower()
+
+    def value_of(self, participant):
+        if self.builtin:
+            return getattr(participant, self.key)
+        return str((participant.attributes or {}).get(self.key, ""))
+
+
+def mixed_attributes(workshop, draft=None):
+    """Returns the Mixed attributes of the workshop in order: department, location, then its
+    own; each at the level of the draft's "mix" (the plan page's choice) or its default."""
+    chosen = (draft or {}).get("mix") or {}
+    levels = set(MixLevel.values)
+
+    def level(key, default):
+        return chosen[key] if chosen.get(key) in levels else default
+
+    default = MixLevel.IF_POSSIBLE.value
+    mixed = [
+        Mixed("department", _("Department"), level("department", default)),
+        Mixed("location", _("Location"), level("location", default)),
+    ]
+    mixed += [Mixed(a.key, a.label, level(a.key, a.mix)) for a in workshop.attributes.all()]
+    return mixed
+
+
+def mix_levels(attributes):
+    """Returns {attribute key: mix level}, the engine's weights (and the draft's "mix")."""
+    return {a.key: a.level for a in attributes}
 
 
 class PlanError(ValueError):
@@ -50,9 +116,15 @@ def met_before_pairs(workshop, participants):
         Q(created_at__lt=workshop.created_at)
     )
     rooms = defaultdict(set)
-    earlier_members = Participant.objects.filter(
-        workshop__in=earlier, room__isnull=False, email__gt=""
-    ).values_list("room_id", "email")
+    # Every round's seats: people who met in any round of an earlier workshop have met.
+    earlier_members = [
+        *Seat.objects.filter(
+            participant__workshop__in=earlier, participant__email__gt=""
+        ).values_list("room_id", "participant__email"),
+        *Participant.objects.filter(
+            workshop__in=earlier, room__isnull=False, email__gt=""
+        ).values_list("room_id", "email"),
+    ]
     for room_id, email in earlier_members:
         key = email.casefold()
         if key in by_email:
@@ -67,15 +139,33 @@ def met_before_pairs(workshop, participants):
     return pairs
 
 
-def person_for(participant):
-    """Returns the engine's Person for a participant: id and casefolded attributes."""
-    attributes = {a: getattr(participant, a).casefold() for a in ATTRIBUTES}
-    return Person(participant.pk, attributes)
+def earlier_rounds(workshop, round_number):
+    """Returns the rooms of the workshop's rounds before `round_number`: a list of rounds, each
+    a list of rooms of participant ids (the engine's `earlier_rounds`)."""
+    if round_number <= 1:
+        return []
+    return list(Seat.objects.rounds_of(workshop, before=round_number).values())
+
+
+def repeat_pairs(rounds):
+    """Returns frozensets of participant ids who shared a room in one of `rounds`."""
+    return {
+        frozenset(pair)
+        for rooms in rounds for room in rooms for pair in itertools.combinations(room, 2)
+    }
+
+
+def person_for(participant, attributes):
+    """Returns the engine's Person for a participant: id and normalised values of `attributes`
+    (Mixed), so "Sales " and "sales" are one value and a blank is no value."""
+    values = {a.key: normalise_label(a.value_of(participant)) for a in attributes}
+    return Person(participant.pk, values)
 
 
 def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None,
-                   keep_apart=(), use_met_before=True):
-    """Returns a new draft plan (JSON-ready dict) for these participants.
+                   keep_apart=(), use_met_before=True, mix=None, round_number=1):
+    """Returns a new draft plan (JSON-ready dict) for these participants and round, mixing the
+    workshop's attributes at the levels of `mix` ({key: level}; missing keys at their defaults).
 
     Raises PlanError when the pins and keep-apart pairs cannot all hold.
     """
@@ -85,15 +175,18 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
     pinned = {k: v for k, v in pinned.items() if v < room_count}
     keep_apart = [sorted(pair) for pair in keep_apart if set(pair) <= ids and len(set(pair)) == 2]
     met = met_before_pairs(workshop, participants) if use_met_before else set()
+    attributes = mixed_attributes(workshop, {"mix": mix})
     try:
         plan = plan_rooms(
-            [person_for(p) for p in participants],
+            [person_for(p, attributes) for p in participants],
             room_count,
             seed=seed,
+            weights=mix_levels(attributes),
             met_before=met,
             keep_apart=keep_apart,
             pinned=pinned,
-            time_limit=PLAN_TIME_LIMIT,
+            earlier_rounds=earlier_rounds(workshop, round_number),
+            time_limit=PLAN_TIME_LIMIT if round_number <= 1 else LATER_ROUND_TIME_LIMIT,
         )
     except ValueError as exc:
         raise PlanError(str(exc)) from exc
@@ -103,6 +196,8 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
         "pinned": {str(k): v for k, v in pinned.items()},
         "keep_apart": keep_apart,
         "use_met_before": use_met_before,
+        "mix": mix_levels(attributes),
+        "round": round_number,
     }
 
 
@@ -135,6 +230,7 @@ class RoomView:
     members: list
     similar_pairs: dict
     distinct: dict
+    extra_distinct: list  # (label, distinct values) of the workshop's own attributes
 
     @property
     def number(self):
@@ -144,62 +240,96 @@ class RoomView:
 @dataclass
 class PlanView:
     rooms: list
+    attributes: list
     similar_pairs: dict
     lower_bound: dict
     met_before_together: int
     unplaced: list
     sizes_balanced: bool
+    round: int = 1
+    # Pairs in one room of this plan who already shared a room in an earlier round.
+    repeat_pairs: int = 0
 
     @property
     def gap(self):
-        return {a: self.similar_pairs[a] - self.lower_bound[a] for a in ATTRIBUTES}
+        return {a.key: self.similar_pairs[a.key] - self.lower_bound[a.key] for a in self.attributes}
+
+    def lines(self):
+        """Returns one dict per attribute: attribute, similar, bound, gap and the headline
+        sentence: "as mixed as possible", the pairs above the best possible, or "ignored"."""
+        lines = []
+        for attribute in self.attributes:
+            gap = self.gap[attribute.key]
+            if attribute.level == MixLevel.IGNORE:
+                verdict = _("not mixed (ignored)")
+            elif gap <= 0:
+                verdict = _("as mixed as possible")
+            else:
+                verdict = _("+%(gap)s same-%(what)s pairs above the best possible") % {
+                    "gap": gap, "what": attribute.pair_word,
+                }
+            lines.append({
+                "attribute": attribute, "gap": gap, "verdict": verdict,
+                "text": f"{attribute.heading}: {verdict}",
+                "similar": self.similar_pairs[attribute.key],
+                "bound": self.lower_bound[attribute.key],
+            })
+        return lines
 
     def headline(self):
         """Returns one line per attribute: "as mixed as possible" or the gap to the ideal."""
-        labels = {"department": _("Departments"), "location": _("Locations")}
-        lines = []
-        for attribute in ATTRIBUTES:
-            gap = self.gap[attribute]
-            if gap <= 0:
-                verdict = _("as mixed as possible")
-            else:
-                verdict = _("%(gap)s same-%(what)s pairs above the best possible") % {
-                    "gap": gap, "what": attribute,
-                }
-            lines.append(f"{labels[attribute]}: {verdict}")
-        return lines
+        return [line["text"] for line in self.lines()]
 
     @property
     def optimal(self):
-        return all(gap <= 0 for gap in self.gap.values()) and not self.met_before_together
+        mixed = [a for a in self.attributes if a.level != MixLevel.IGNORE]
+        return (
+            all(self.gap[a.key] <= 0 for a in mixed)
+            and not self.met_before_together
+            and not self.repeat_pairs
+        )
 
 
-def evaluate(workshop, draft, participants):
+def evaluate(workshop, draft, participants, attributes=None):
     """Returns a PlanView of the draft as it stands (after manual moves too)."""
+    attributes = attributes or mixed_attributes(workshop, draft)
+    keys = [a.key for a in attributes]
     by_id = {p.pk: p for p in participants}
     rooms, unplaced = reconcile(draft, participants)
     met = met_before_pairs(workshop, participants) if draft.get("use_met_before") else set()
-    totals = {a: Counter(getattr(p, a).casefold() for p in participants) for a in ATTRIBUTES}
-    lower = {a: spread_lower_bound(totals[a].values(), max(1, len(rooms))) for a in ATTRIBUTES}
-    views, similar, met_together = [], dict.fromkeys(ATTRIBUTES, 0), 0
+    # Normalised values once per person; a blank is no value (never a same-value pair).
+    values = {p.pk: {a.key: normalise_label(a.value_of(p)) for a in attributes}
+              for p in participants}
+    totals = {k: Counter(v[k] for v in values.values() if v[k]) for k in keys}
+    lower = {k: spread_lower_bound(totals[k].values(), max(1, len(rooms))) for k in keys}
+    extras = [a for a in attributes if not a.builtin]
+    for participant in participants:  # the room cards show these beside department, location
+        participant.plan_extra_values = [a.value_of(participant) for a in extras]
+    round_number = draft.get("round", 1)
+    repeats = repeat_pairs(earlier_rounds(workshop, round_number))
+    views, similar, met_together, repeated = [], dict.fromkeys(keys, 0), 0, 0
     for index, room in enumerate(rooms):
         members = sorted((by_id[pid] for pid in room), key=lambda p: p.name.casefold())
         room_similar, distinct = {}, {}
-        for attribute in ATTRIBUTES:
-            counts = Counter(getattr(p, attribute).casefold() for p in members)
-            room_similar[attribute] = sum(c * (c - 1) // 2 for c in counts.values())
-            distinct[attribute] = len(counts)
-            similar[attribute] += room_similar[attribute]
-        met_together += sum(
-            1 for a, b in itertools.combinations(room, 2) if frozenset((a, b)) in met
-        )
-        views.append(RoomView(index, members, room_similar, distinct))
+        for key in keys:
+            counts = Counter(values[pid][key] for pid in room if values[pid][key])
+            room_similar[key] = sum(c * (c - 1) // 2 for c in counts.values())
+            distinct[key] = len(counts)
+            similar[key] += room_similar[key]
+        for pair in itertools.combinations(room, 2):
+            met_together += frozenset(pair) in met
+            repeated += frozenset(pair) in repeats
+        extra = [(a.label, distinct[a.key]) for a in extras]
+        views.append(RoomView(index, members, room_similar, distinct, extra))
     sizes = [len(room) for room in rooms]
     return PlanView(
         rooms=views,
+        attributes=attributes,
         similar_pairs=similar,
         lower_bound=lower,
         met_before_together=met_together,
         unplaced=[by_id[pid] for pid in unplaced],
         sizes_balanced=not sizes or max(sizes) - min(sizes) <= 1,
+        round=round_number,
+        repeat_pairs=repeated,
     )

@@ -10,13 +10,14 @@ fixed number of queries.
 from django.db.models import Prefetch, Sum
 from django.db.models.functions import Coalesce
 
-from breakouts.models import Item, Note, Room, Step
+from breakouts.models import Item, Note, Room, Seat, Step
 from workshops.models import Participant
 
 
 def rooms_queryset(workshop, room_ids=None):
     """Returns the workshop's rooms (or those in room_ids) with everything room_data reads
-    prefetched: members, scribe, challenge, notes, items with their vote totals."""
+    prefetched: members (current and seated), scribe, challenge, notes, items with their vote
+    totals. Rooms come round by round."""
     rooms = Room.objects.filter(workshop=workshop)
     if room_ids is not None:
         rooms = rooms.filter(pk__in=room_ids)
@@ -26,14 +27,24 @@ def rooms_queryset(workshop, room_ids=None):
         .order_by("created_at", "pk")
     )
     return (
-        rooms.select_related("scribe", "challenge", "selected_item")
+        rooms.select_related("workshop", "scribe", "challenge", "selected_item")
         .prefetch_related(
             Prefetch("members", queryset=Participant.objects.order_by("name", "pk")),
+            Prefetch("seats", queryset=Seat.objects.select_related("participant")),
             Prefetch("notes", queryset=Note.objects.all()),
             Prefetch("items", queryset=items),
         )
-        .order_by("number")
+        .order_by("round", "number")
     )
+
+
+def room_members(room):
+    """Returns everyone who sat in the room in its round, by name: its seats (kept when the
+    next round moves people on) and anyone seated in it now. `members` and `seats` must be
+    prefetched for more than one room (rooms_queryset)."""
+    people = {seat.participant.pk: seat.participant for seat in room.seats.all()}
+    people.update((member.pk, member) for member in room.members.all())
+    return sorted(people.values(), key=lambda p: (p.name, p.pk))
 
 
 def _person(participant):
@@ -42,8 +53,28 @@ def _person(participant):
     return {"id": participant.pk, "name": participant.name}
 
 
+def action_data(item, status_labels):
+    """Returns one action item as the report lists it (`status_labels`: {value: label})."""
+    return {
+        "id": item.pk,
+        "task": item.text,
+        "owner": _person(item.owner),
+        "due_date": item.due_date,
+        "success_measure": item.success_measure,
+        "status": item.status,
+        "status_label": status_labels.get(item.status, item.status),
+        "status_note": item.status_note,
+    }
+
+
+def status_labels():
+    """Returns {status value: translated label} of action items."""
+    return {value: str(label) for value, label in Item.Status.choices}
+
+
 def room_data(room):
     """Returns one room's work as plain data (a room of rooms_queryset; see report-schema.md)."""
+    labels = status_labels()
     notes = {note.step: note.text for note in room.notes.all()}
     by_step = {}
     for item in room.items.all():
@@ -72,22 +103,11 @@ def room_data(room):
         key=lambda alt: -alt["votes"],
     )
     selected = room.selected_item
-    actions = [
-        {
-            "id": item.pk,
-            "task": item.text,
-            "owner": _person(item.owner),
-            "due_date": item.due_date,
-            "success_measure": item.success_measure,
-            "status": item.status,
-            "status_label": str(item.get_status_display()),
-            "status_note": item.status_note,
-        }
-        for item in by_step.get(Step.PLAN, [])
-    ]
+    actions = [action_data(item, labels) for item in by_step.get(Step.PLAN, [])]
     return {
+        "round": room.round,
         "number": room.number,
-        "name": str(room),
+        "name": room.round_name if room.workshop.rounds > 1 else str(room),
         "members": [
             {
                 "id": member.pk,
@@ -96,7 +116,7 @@ def room_data(room):
                 "location": member.location,
                 "scribe": member.pk == room.scribe_id,
             }
-            for member in room.members.all()
+            for member in room_members(room)
         ],
         "challenge": (
             {"title": room.challenge.title, "description": room.challenge.description}

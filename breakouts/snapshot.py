@@ -11,7 +11,8 @@ from breakouts.models import STEP_ORDER, Room, Step, Vote
 # storm of 1,000 sockets, building it once per socket (a dozen ORM queries) was most of the
 # time to connect. It is kept per (room revision, workshop revision) for a moment, with every
 # member's votes, so a room's members share one build (like workshops/snapshot.py).
-ROOM_STATE_TTL = 0.0 if settings.TESTING else 1.0
+# (The key covers every announced change; 10 s bounds unannounced ones, as for the workshop.)
+ROOM_STATE_TTL = 0.0 if settings.TESTING else 10.0
 ROOM_KEY_SQL = (
     "SELECT r.rev, w.rev, w.updated_at FROM breakouts_room r "
     "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s"

@@ -18,7 +18,7 @@ from breakouts.ops import (
     RATIONALE_MAX_CHARS,
 )
 from breakouts.snapshot import room_state
-from workshops.snapshot import workshop_state
+from workshops.snapshot import page_workshop_state
 
 STEP_PROMPTS = {
     Step.DEFINE: _lazy(
@@ -208,7 +208,7 @@ def room(request, code, number):
     state = {
         "type": "state",
         "rev": workshop.rev,
-        "workshop": workshop_state(workshop),
+        "workshop": page_workshop_state(workshop),
         "room": room_state(room, participant),
         "me": {
             "participant": participant.public() if participant else None,

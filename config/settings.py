@@ -143,6 +143,9 @@ if DATABASE_URL:
     # one per concurrent request, until PostgreSQL refuses clients ("too many clients"). With
     # DATABASE_POOL_SIZE set, each process borrows from a psycopg pool of at most that size.
     DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+    # Sockets that open read who they are and their snapshot on this many threads of their
+    # own (live/consumer.py); 0 keeps Channels' one shared database thread.
+    LIVE_CONNECT_THREADS = env_int("LIVE_CONNECT_THREADS", 0)
     if DATABASE_POOL_SIZE > 0 and _db["ENGINE"] == "django.db.backends.postgresql":
         _db.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
         _db.setdefault("OPTIONS", {})["pool"] = {

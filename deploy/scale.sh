@@ -18,7 +18,9 @@
 #   SECRET_KEY    Django's key                     made once, kept in $STATE_DIR/secret_key
 #   DATABASE_POOL_SIZE  PostgreSQL connections per process (psycopg pool)   12
 #   PAGE_SLOTS    pages one process works on at once; the rest queue in HAProxy   8
-#                 (below the pool size: the writer and the sockets' thread hold one each)
+#                 (below the pool size: the writer and the sockets' threads hold one each)
+#   LIVE_CONNECT_THREADS  threads per process reading for sockets that open   3
+#                 (PAGE_SLOTS + 1 + LIVE_CONNECT_THREADS <= DATABASE_POOL_SIZE)
 #   ACCESS_LOG    Daphne's access log (per process: a file name is suffixed)   /dev/null
 #   HAPROXY_INSTANCES  HAProxy processes sharing PORT (SO_REUSEPORT)   1
 #                 Each proxied socket costs HAProxy two descriptors: where a process may not
@@ -44,6 +46,7 @@ HAPROXY_THREADS="${HAPROXY_THREADS:-1}"
 HAPROXY_INSTANCES="${HAPROXY_INSTANCES:-1}"
 DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-12}"
 PAGE_SLOTS="${PAGE_SLOTS:-8}"
+LIVE_CONNECT_THREADS="${LIVE_CONNECT_THREADS:-3}"
 ACCESS_LOG="${ACCESS_LOG:-/dev/null}"
 
 say() { printf '%s\n' "$*"; }
@@ -51,7 +54,7 @@ die() { printf 'scale.sh: %s\n' "$*" >&2; exit 1; }
 
 check_settings() {
   [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a whole number of processes ≥ 1; got '$N'"
-  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE PAGE_SLOTS; do
+  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE PAGE_SLOTS LIVE_CONNECT_THREADS; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a port/number; got '${!name}'"
   done
   (( BASE_PORT + N < 65536 )) || die "BASE_PORT + N must stay below 65536"
@@ -148,6 +151,7 @@ secret_key() {
 app_env() {  # the environment of every Django process of this deployment
   export DEBUG=0 SECRET_KEY ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
   export DATABASE_URL REDIS_URL REDIS_PREFIX LOG_LEVEL="${LOG_LEVEL:-WARNING}" DATABASE_POOL_SIZE
+  export LIVE_CONNECT_THREADS
   export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}"
   export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
   export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-0}"

@@ -12,7 +12,7 @@ def action_items(workshop):
     return (
         Item.objects.filter(room__workshop=workshop, step=Step.PLAN)
         .select_related("room", "owner")
-        .order_by("room__number", "due_date", "pk")
+        .order_by("room__round", "room__number", "due_date", "pk")
     )
 
 

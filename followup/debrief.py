@@ -15,11 +15,14 @@ def set_debrief_choices(workshop, text):
     workshop.announce("debrief.changed", debrief_counts(workshop))
 
 
-def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_limit=25):
+def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_limit=25,
+                    answer_limit=None):
     """Returns the debrief results: counts per common answer, word frequencies, and answers.
 
     With include_answers False (a participant's view) the individual answers are left out;
-    with hide_names the answers carry no name or department.
+    with hide_names the answers carry no name or department; with answer_limit only the
+    latest that many answers are listed (`answers_total` counts them all; the counts and words
+    always cover every answer).
     """
     language = get_language() or "en"
     answers = list(DebriefAnswer.objects.of_workshop(workshop))
@@ -40,6 +43,10 @@ def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_li
         for key in ("value", "change")
     ]
     if include_answers:
+        listed = answers
+        if answer_limit:
+            summary["answers_total"] = len(answers)
+            listed = answers[-answer_limit:]
         summary["answers"] = [
             {
                 "name": "" if hide_names else answer.participant.name,
@@ -49,6 +56,6 @@ def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_li
                 "choices": answer.choices,
                 "updated_at": answer.updated_at,
             }
-            for answer in answers
+            for answer in listed
         ]
     return summary

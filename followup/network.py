@@ -2,9 +2,10 @@
 
 from itertools import combinations
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
-from breakouts.models import Room
+from breakouts.models import Room, Seat
+from breakouts.reportout import room_members
 from workshops.models import Participant, Workshop, normalise_label
 
 
@@ -13,8 +14,9 @@ def _email_key(email):
 
 
 def met_before(workshop):
-    """Returns the set of e-mail pairs (frozensets) who shared a room in an earlier workshop
-    run by this workshop's owner. People without an e-mail cannot be recognised: never met."""
+    """Returns the set of e-mail pairs (frozensets) who shared a room, in any round, in an
+    earlier workshop run by this workshop's owner. People without an e-mail cannot be
+    recognised: never met."""
     earlier = (
         Workshop.objects.hosted_by(workshop.owner)
         .exclude(pk=workshop.pk)
@@ -23,13 +25,20 @@ def met_before(workshop):
             | Q(created_at=workshop.created_at, pk__lt=workshop.pk)
         )
     )
-    rows = (
+    seated = (
+        Seat.objects.filter(participant__workshop__in=earlier)
+        .exclude(participant__email="")
+        .values_list("room_id", "participant__email")
+    )
+    # The seats hold every round; the current rooms are there too for rooms filled before
+    # seats were recorded.
+    now = (
         Participant.objects.filter(workshop__in=earlier, room__isnull=False)
         .exclude(email="")
         .values_list("room_id", "email")
     )
     by_room = {}
-    for room_id, email in rows:
+    for room_id, email in [*seated, *now]:
         by_room.setdefault(room_id, set()).add(_email_key(email))
     pairs = set()
     for emails in by_room.values():
@@ -37,27 +46,82 @@ def met_before(workshop):
     return pairs
 
 
+def _tally(pairs, met):
+    """Counts `pairs` of (e-mail key, department, location) tuples: all, new (not met before),
+    and the new ones across departments and across locations."""
+    counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
+    for a, b in pairs:
+        counts["pairs"] += 1
+        if a[0] and b[0] and frozenset((a[0], b[0])) in met:
+            continue
+        counts["new_pairs"] += 1
+        counts["cross_department"] += a[1] != b[1]
+        counts["cross_location"] += a[2] != b[2]
+    return counts
+
+
 def connection_counts(workshop, rooms=None):
     """Counts the room-mate pairs of a workshop, and the new cross-department and
     cross-location ones among them.
 
-    A pair is *new* unless both e-mails shared a room in one of the owner's earlier
-    workshops. `rooms` may be Room objects with `members` prefetched (saves a query).
-    Returns {"pairs", "new_pairs", "cross_department", "cross_location"}.
+    A pair is counted once however many rounds it shared a room in. A pair is *new* unless
+    both e-mails shared a room in one of the owner's earlier workshops. `rooms` may be rooms
+    of `breakouts.reportout.rooms_queryset` (saves queries). Returns {"pairs", "new_pairs",
+    "cross_department", "cross_location", "rounds"}, where "rounds" holds the same counts
+    (and "round") for each round that has rooms.
     """
     if rooms is None:
-        rooms = Room.objects.filter(workshop=workshop).with_members()
+        rooms = Room.objects.filter(workshop=workshop).prefetch_related(
+            "members", Prefetch("seats", queryset=Seat.objects.select_related("participant"))
+        )
     met = met_before(workshop)
-    counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
+    keys = {}  # each person's keys once, not once per pair (100 rooms x 10: 4,500 pairs)
+    per_round, everyone = {}, {}
     for room in rooms:
-        for a, b in combinations(list(room.members.all()), 2):
-            counts["pairs"] += 1
-            key_a, key_b = _email_key(a.email), _email_key(b.email)
-            if key_a and key_b and frozenset((key_a, key_b)) in met:
-                continue
-            counts["new_pairs"] += 1
-            if normalise_label(a.department) != normalise_label(b.department):
-                counts["cross_department"] += 1
-            if normalise_label(a.location) != normalise_label(b.location):
-                counts["cross_location"] += 1
+        members = room_members(room)
+        for person in members:
+            if person.pk not in keys:
+                keys[person.pk] = (
+                    _email_key(person.email),
+                    normalise_label(person.department),
+                    normalise_label(person.location),
+                )
+        pairs = per_round.setdefault(room.round, {})
+        for a, b in combinations(members, 2):
+            key = frozenset((a.pk, b.pk))
+            pairs[key] = everyone[key] = (keys[a.pk], keys[b.pk])
+    counts = _tally(everyone.values(), met)
+    counts["rounds"] = [
+        {"round": number, **_tally(pairs.values(), met)}
+        for number, pairs in sorted(per_round.items())
+    ]
     return counts
+
+
+def people_met(participant):
+    """Returns everyone the participant shared a room with, in any round, by name (each once)."""
+    room_ids = set(participant.seats.values_list("room_id", flat=True))
+    if participant.room_id:
+        room_ids.add(participant.room_id)
+    return (
+        Participant.objects.filter(Q(room_id__in=room_ids) | Q(seats__room_id__in=room_ids))
+        .exclude(pk=participant.pk)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def rounds_met(participant):
+    """Returns {participant id: [rounds]} of the rounds in which the participant shared a room
+    with each person they met."""
+    rooms = dict(participant.seats.values_list("room_id", "round"))
+    if participant.room_id and participant.room_id not in rooms:
+        rooms[participant.room_id] = participant.room.round
+    met = {}
+    seated = Seat.objects.filter(room_id__in=rooms).exclude(participant=participant)
+    for other, round_number in seated.values_list("participant_id", "round"):
+        met.setdefault(other, set()).add(round_number)
+    now = Participant.objects.filter(room_id__in=rooms).exclude(pk=participant.pk)
+    for other, room_id in now.values_list("pk", "room_id"):
+        met.setdefault(other, set()).add(rooms[room_id])
+    return {other: sorted(rounds) for other, rounds in met.items()}

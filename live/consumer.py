@@ -14,6 +14,7 @@ App consumers (breakouts/consumers.py) subclass `LiveConsumer` and provide:
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from urllib.parse import parse_qs
 
@@ -42,6 +43,28 @@ from live.wsframe import direct_writer
 TAB_ID = re.compile(r"[0-9a-f]{1,64}")
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+
+_connect_executor = None
+
+
+def connect_to_async(func):
+    """database_sync_to_async for the reads of a socket that opens (who it is, its snapshot).
+
+    With `LIVE_CONNECT_THREADS` set (PostgreSQL deployments: deploy/scale.sh) they run on a
+    few threads of their own instead of Channels' one shared database thread: at a breakout
+    start a thousand handshakes each waited for the round trips of all those before it, and
+    a loaded PostgreSQL answers each in milliseconds. Each thread borrows its own connection
+    (from the pool with DATABASE_POOL_SIZE). Without it (SQLite: one writer anyway; the
+    tests) nothing changes.
+    """
+    global _connect_executor
+    threads = getattr(settings, "LIVE_CONNECT_THREADS", 0)
+    if not threads:
+        return database_sync_to_async(func)
+    if _connect_executor is None:
+        _connect_executor = ThreadPoolExecutor(threads, thread_name_prefix="live-connect")
+    return database_sync_to_async(func, thread_sensitive=False, executor=_connect_executor)
 
 
 def tab_of(scope):
@@ -188,7 +211,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """Resolves the session's user and `identify()` in one trip to the database thread
         (Channels' AuthMiddleware would make it two per connection: the sockets are routed
         through the session middleware only)."""
-        return await database_sync_to_async(self._who_connects)(reload)
+        return await connect_to_async(self._who_connects)(reload)
 
     def _who_connects(self, reload):
         session = self.scope.get("session")

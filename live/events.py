@@ -79,7 +79,7 @@ WORKSHOP_EVENTS = {
     "participant.joined": {"participant": PARTICIPANT},
     "participant.updated": {"participant": PARTICIPANT},
     "participant.left": {"participant_id": int},
-    "phase.changed": {"phase": str, "rooms": Optional(int)},
+    "phase.changed": {"phase": str, "rooms": Optional(int), "round": Optional(int)},
     "room.assigned": {"assignments": [{"participant": int, "room": int, "url": str}]},
     "broadcast": {"message": str, "broadcast": dict},
     "timer.changed": {"timer": TIMER},
@@ -101,6 +101,12 @@ SOCKET_FRAMES = {
     # A participant hears only their own entry of `room.assigned` (others: no room/url).
     "room.assigned": {
         "type": str, "scope": str, "rev": int, "room": Optional(int), "url": Optional(str),
+    },
+    # Joins held for a moment and sent together to participants' sockets
+    # (breakouts/join_digest.py); `span_from`: the first revision it stands for.
+    "participants.joined": {
+        "type": str, "scope": str, "rev": int, "participants": [PARTICIPANT],
+        "span_from": Optional(int),
     },
     # The control socket's coalesced note keystrokes (breakouts/previews.py).
     "note.preview": {

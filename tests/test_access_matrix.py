@@ -22,7 +22,7 @@ from report_helpers import make_workshop
 from breakouts.models import Room
 from tests.conftest import PASSWORD
 from workshops.access import remember_participant
-from workshops.models import Challenge, Workshop
+from workshops.models import Attribute, Challenge, Workshop
 from workshops.starter_challenges import STARTERS
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,9 @@ class World:
         )
         self.participants["other_workshop_participant"] = other.participants.first()
         self.challenge = Challenge.objects.filter(workshop=self.workshop).first()
+        self.attribute = Attribute.objects.create(
+            workshop=self.workshop, label="Level", key="level", choices="Manager\nDirector"
+        )
 
     def kwargs(self, name, pattern):
         """Returns the URL arguments for `name`: always objects of workshop W."""
@@ -89,6 +92,7 @@ class World:
             "number": 1,
             "slug": STARTERS[0].slug,
             "user_id": self.users["cofacilitator"].pk,
+            "attribute_id": self.attribute.pk,
             "uidb64": "MQ",
             "token": {
                 "workshops:join_link": w.join_token,
@@ -177,6 +181,10 @@ RULES = {
     "report:report_md": (GET, row(404, 404, 404, 200, 200, 200, 200, 200, 404)),
     "report:tracker": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "signup": (GET, row(200, R, 200, 200, 200, 200, R, R, R)),
+    "workshops:attribute_delete": (POST, row(L, 404, L, L, L, L, 200, 200, 404)),
+    "workshops:attribute_edit": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
+    "workshops:attribute_move": (POST, row(L, 404, L, L, L, L, R, R, 404)),
+    "workshops:attributes": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:challenge_delete": (POST, row(L, 404, L, L, L, L, R, R, 404)),
     "workshops:challenge_edit": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:challenge_move": (POST, row(L, 404, L, L, L, L, R, R, 404)),
@@ -188,6 +196,7 @@ RULES = {
     "workshops:delete": (GET, row(L, 404, L, L, L, L, 200, 403, 404)),
     "workshops:detail": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:duplicate": (POST, row(L, 404, L, L, L, L, R, R, 404)),
+    "workshops:roster": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:edit": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:invite": (GET, row(L, 404, L, L, L, L, 200, 200, 404)),
     "workshops:join": (GET, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),

@@ -13,7 +13,7 @@ from report_helpers import make_workshop as make_finished_workshop
 from workshop_builder import build_workshop as make_room_workshop
 
 from breakouts.models import Room
-from workshops.models import Participant, Workshop
+from workshops.models import Attribute, Participant, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,10 +62,11 @@ def pages_to_check(facilitator):
     facilitator, or a participant. Every workshop phase and every room step is covered."""
     lobby = Workshop.objects.create(title="Lobby day", owner=facilitator, phase=Phase.LOBBY)
     lobby.add_challenge("Silos", "Teams work apart")
+    level = Attribute.objects.create(workshop=lobby, label="Level", choices="Manager\nDirector")
     waiting = [
         Participant.objects.create(workshop=lobby, name=name, department="Sales",
-                                   location="Oslo")
-        for name in ("Ada", "Bo", "Cy")
+                                   location="Oslo", attributes={"level": value})
+        for name, value in (("Ada", "Manager"), ("Bo", "Director"), ("Cy", "Manager"))
     ]
     running, rooms, people = make_room_workshop(facilitator, rooms=2, members=3)
     steps = ["define", "root_causes", "alternatives", "selection", "plan"]
@@ -88,6 +89,9 @@ def pages_to_check(facilitator):
         (facilitator, "new workshop", "/workshops/new/", None),
         (facilitator, "dashboard (lobby)", f"/w/{lobby.join_code}/manage/", None),
         (facilitator, "challenges", f"/w/{lobby.join_code}/manage/challenges/", None),
+        (facilitator, "attributes", f"/w/{lobby.join_code}/manage/attributes/", None),
+        (facilitator, "attribute", f"/w/{lobby.join_code}/manage/attributes/{level.pk}/edit/",
+         None),
         (facilitator, "invite screen", f"/w/{lobby.join_code}/manage/invite/", None),
         (facilitator, "roster import", f"/w/{lobby.join_code}/manage/roster/import/", None),
         (facilitator, "plan", f"/w/{lobby.join_code}/manage/plan/", None),

@@ -1,5 +1,7 @@
 """Workshop events on the participant socket /ws/w/<code>/: filtered, followed, never leaked."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
@@ -62,6 +64,67 @@ async def test_room_assigned_is_filtered_to_own_entry_and_switches_room(setup, f
     added = await moving.event("item.added")
     assert added["item"]["text"] == "room 2 news" and added["room"] == 2
     for socket in (moving, staying, old_room, control, two):
+        await socket.close()
+
+
+async def test_lobby_page_socket_leaves_following_the_assignment_to_its_page(setup):
+    """`?page=lobby`: the lobby page loads the room page itself, so its socket sends the
+    assignment and no room snapshot; a `sync` still follows the room (the page's fallback)."""
+    workshop, rooms, people = setup
+    mover = people[1][1]
+    lobby = await open_socket(room_path(workshop, "?page=lobby"), mover)
+    await db(Participant.objects.filter(pk=mover.pk).update)(room=rooms[1])
+    assignment = {"participant": mover.pk, "room": 2, "url": rooms[1].get_absolute_url()}
+    await workshop_event(workshop, "room.assigned", {"assignments": [assignment]})
+    assert (await lobby.event("room.assigned"))["url"] == assignment["url"]
+    assert await lobby.nothing(0.5)  # no state frame: nothing built for a page that leaves
+    synced = await lobby.op("sync")
+    assert synced["type"] == "state" and synced["room"]["number"] == 2
+    await lobby.close()
+
+
+async def test_joins_in_a_storm_reach_participants_coalesced_and_the_control_room_at_once(
+    setup, facilitator
+):
+    """The first join goes out at once; the joins within the next second leave together as
+    one `participants.joined` (span_from: the first held revision); a different workshop
+    event sends what is held first. The control room hears every join as it happens."""
+    workshop, _rooms, people = setup
+    control = await open_socket(control_path(workshop), user=facilitator)
+    member = await open_socket(room_path(workshop), people[1][1])
+    lobby = await open_socket(room_path(workshop, "?page=lobby"), people[2][1])
+    joined = []
+    for name in ("Ada", "Bo", "Cy"):
+        person = await db(Participant.objects.create)(
+            workshop=workshop, name=name, department="IT", location="Oslo")
+        rev = await workshop_event(workshop, "participant.joined",
+                                   {"participant": person.public()})
+        joined.append((person.pk, rev))
+    for socket in (member, lobby):
+        first = await socket.event("participant.joined")
+        assert (first["participant"]["id"], first["rev"]) == joined[0]
+        batch = await socket.event("participants.joined")
+        assert [p["id"] for p in batch["participants"]] == [pk for pk, _ in joined[1:]]
+        assert (batch["span_from"], batch["rev"]) == (joined[1][1], joined[2][1])
+    for _pk, rev in joined:
+        assert (await control.event("participant.joined"))["rev"] == rev
+    # A join held when another workshop event comes is sent before it.
+    await asyncio.sleep(1.1)
+    late = []
+    for name in ("Di", "Ed"):
+        person = await db(Participant.objects.create)(
+            workshop=workshop, name=name, department="HR", location="Rome")
+        late.append(await workshop_event(workshop, "participant.joined",
+                                         {"participant": person.public()}))
+    phase_rev = await workshop_event(workshop, "phase.changed", {"phase": "plenary"})
+    kinds = ("participants.joined", "phase.changed")
+    for socket in (member, lobby):
+        assert (await socket.event("participant.joined"))["rev"] == late[0]
+        frames = [await socket.receive_until(lambda f: f.get("type") in kinds)
+                  for _ in range(2)]
+        assert [(f["type"], f["rev"]) for f in frames] == [
+            ("participants.joined", late[1]), ("phase.changed", phase_rev)]
+    for socket in (control, member, lobby):
         await socket.close()
 
 

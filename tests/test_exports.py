@@ -144,7 +144,7 @@ def test_json_has_the_versioned_schema_and_everything(facilitator_client, facili
     assert {m["name"] for m in room["members"]} == {"R1 P0", "R1 P1", "R1 P2"}
     assert data["debrief"]["respondents"] == 0
     assert set(data["connections"]) == {"pairs", "new_pairs", "cross_department",
-                                        "cross_location"}
+                                        "cross_location", "rounds"}
 
 
 # -- iCalendar ------------------------------------------------------------------------------------

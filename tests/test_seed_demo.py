@@ -20,3 +20,4 @@ def test_seed_demo_creates_a_working_login_and_a_workshop_once():
     workshops = Workshop.objects.filter(owner__username="demo")
     assert workshops.count() == 1
     assert workshops.get().challenges.count() == 3
+    assert [a.label for a in workshops.get().attributes.all()] == ["Level"]

@@ -139,3 +139,21 @@ def test_tracker_query_count_does_not_grow_with_items(facilitator_client, facili
             facilitator_client.get(url("tracker", workshop))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_tracker_shows_fifty_items_a_page_and_finds_owners_by_name(facilitator_client,
+                                                                     facilitator):
+    workshop = make_workshop(facilitator, rooms=12, per_room=5)  # 60 action items
+    response = facilitator_client.get(url("tracker", workshop))
+    assert len(response.context["rows"]) == 50
+    content = response.content.decode()
+    assert "1–50 of 60 action items" in content
+    assert 'aria-label="Pages of the action items"' in content and 'aria-current="page"' in content
+    counts = {s["value"]: s["count"] for s in response.context["status_counts"]}
+    assert counts["not_started"] == 60  # the counts cover every page
+    rows = facilitator_client.get(url("tracker", workshop) + "?page=2").context["rows"]
+    assert [row["item"].room.number for row in rows] == [11] * 5 + [12] * 5
+    response = facilitator_client.get(url("tracker", workshop) + "?room=3&who=r3+p1")
+    assert [row["item"].text for row in response.context["rows"]] == ["Task 3.1"]
+    response = facilitator_client.get(url("tracker", workshop) + "?who=r3&page=1")
+    assert 'name="who" value="r3"' in response.content.decode()

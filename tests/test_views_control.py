@@ -123,15 +123,24 @@ def test_control_room_finishes_a_closing_that_ran_out(facilitator_client, setup)
 
 
 def test_facilitator_presents_every_room(facilitator_client, setup):
+    # Every room is a tab; the page holds the presented room (the first before any) and
+    # fetches the others as the presenter moves (static/js/plenary.js).
     workshop, rooms, people = setup
     with_work(workshop, rooms, people)
     workshop.go_to_plenary()
     response = facilitator_client.get(plenary_url(workshop))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Problem of room 1" in content and "Problem of room 2" in content
+    assert "Problem of room 1" in content and "Problem of room 2" not in content
     assert f"/ws/w/{workshop.join_code}/control/" in content
     assert [room["number"] for room in response.context["rooms"]] == [1, 2]
+    assert 'data-present="2"' in content
+    fragment = facilitator_client.get(
+        reverse("breakouts:plenary_room", args=[workshop.join_code, 2])).content.decode()
+    assert "Problem of room 2" in fragment
+    workshop.present(rooms[1])
+    content = facilitator_client.get(plenary_url(workshop)).content.decode()
+    assert "Problem of room 2" in content and "Problem of room 1" not in content
 
 
 def test_participant_follows_the_presented_room_only(setup, participant_client):

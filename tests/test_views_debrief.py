@@ -207,3 +207,21 @@ def test_strangers_cannot_edit_the_common_answers(client, outsider_client, facil
                        {"debrief_choices": "Hacked"}).status_code == 302
     workshop.refresh_from_db()
     assert workshop.debrief_choices == before
+
+
+def test_results_list_the_latest_fifty_answers_and_count_them_all(facilitator_client, facilitator):
+    workshop = make_workshop(facilitator, rooms=12, per_room=5)
+    for person in workshop.participants.order_by("pk"):
+        DebriefAnswer.objects.create(workshop=workshop, participant=person,
+                                     answer_value=f"Value of {person.name}", answer_change="",
+                                     choices=workshop.debrief_choice_list[:1])
+    url = reverse("report:debrief_results", args=[workshop.join_code])
+    response = facilitator_client.get(url)
+    summary = response.context["summary"]
+    assert len(summary["answers"]) == 50 and summary["answers_total"] == 60
+    assert summary["respondents"] == 60 and summary["choices"][0]["count"] == 60
+    content = response.content.decode()
+    assert "The latest 50 of 60 answers; the report lists them all." in content
+    assert "Value of R12 P4" in content and "Value of R1 P0" not in content
+    data = facilitator_client.get(url.replace("results/", "results.json")).json()
+    assert len(data["answers"]) == 50 and data["answers_total"] == 60

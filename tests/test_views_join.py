@@ -1,5 +1,7 @@
 """Joining by code, link and personal link; the participant's lobby and own details."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -216,6 +218,24 @@ def test_lobby_shows_challenges_people_and_counts(client, workshop):
     for text in ("Hybrid work", "Ben", "Ana", "Finance", "Toronto", 'id="ws-path"'):
         assert text in content
     assert f"/ws/w/{workshop.join_code}/" in content
+
+
+def test_lobby_roster_marks_only_the_viewer_and_follows_a_rename(client, workshop):
+    """Roster rows are drawn once per process and reused: each viewer's own row is still
+    theirs alone, and a changed name is drawn anew."""
+    other = Client()
+    join(other, workshop, name="Ben", department="Finance", location="Toronto")
+    join(client, workshop, name="Ana")
+    lobby = reverse("workshops:lobby", args=[workshop.join_code])
+    for viewer, me, them in ((client, "Ana", "Ben"), (other, "Ben", "Ana")):
+        rows = re.findall(r'<li class="lobby-person[^"]*" data-participant-id="\d+".*?</li>',
+                          viewer.get(lobby).content.decode(), re.S)
+        mine = [row for row in rows if "is-me" in row]
+        assert len(rows) == 2 and len(mine) == 1 and f">{me}<" in mine[0]
+        theirs = next(row for row in rows if "is-me" not in row)
+        assert f">{them}<" in theirs and "data-me-marker hidden" in theirs
+    Participant.objects.filter(name="Ben").update(name="Benjamin")
+    assert ">Benjamin<" in client.get(lobby).content.decode()
 
 
 def test_lobby_never_shows_e_mail_addresses(client, workshop):

@@ -142,6 +142,8 @@ def test_connections_count_cross_department_and_cross_location_pairs(facilitator
     # A-B: same department, different location; A-C: cross dept; B-C: both.
     assert connection_counts(workshop) == {
         "pairs": 3, "new_pairs": 3, "cross_department": 2, "cross_location": 2,
+        "rounds": [{"round": 1, "pairs": 3, "new_pairs": 3, "cross_department": 2,
+                    "cross_location": 2}],
     }
 
 

@@ -1,13 +1,28 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from workshops.models import Challenge, Participant, Workshop
+from workshops.models import Attribute, Challenge, Participant, Workshop
 
 
 class ChallengeInline(admin.TabularInline):
     model = Challenge
     extra = 0
     fields = ["position", "title", "description"]
+
+
+class AttributeInline(admin.TabularInline):
+    model = Attribute
+    extra = 0
+    fields = ["position", "label", "key", "kind", "choices", "required", "mix"]
+    readonly_fields = ["key"]
+
+
+@admin.register(Attribute)
+class AttributeAdmin(admin.ModelAdmin):
+    list_display = ["label", "key", "kind", "mix", "required", "workshop"]
+    list_filter = ["kind", "mix"]
+    search_fields = ["label", "key", "workshop__title", "workshop__join_code"]
+    readonly_fields = ["key"]
 
 
 @admin.register(Workshop)
@@ -20,7 +35,7 @@ class WorkshopAdmin(admin.ModelAdmin):
     search_fields = ["title", "join_code", "owner__username"]
     filter_horizontal = ["cofacilitators"]
     readonly_fields = ["join_token", "rev", "created_at", "updated_at"]
-    inlines = [ChallengeInline]
+    inlines = [ChallengeInline, AttributeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_participants=Count("participants"))

@@ -11,8 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workshops.models import JOIN_CODE_LENGTH, Challenge, Participant, Workshop, normalise_label
+from workshops.models import (
+    JOIN_CODE_LENGTH,
+    MAX_ROUNDS,
+    Attribute,
+    Challenge,
+    Participant,
+    Workshop,
+    attribute_key,
+    normalise_label,
+)
 from workshops.models import tidy_label as tidy
+from workshops.models.attribute import MAX_VALUE_LENGTH, column_key, is_reserved
 
 STEP_FIELDS = [
     "define_minutes", "root_causes_minutes", "alternatives_minutes", "selection_minutes",
@@ -50,7 +60,7 @@ class WorkshopForm(forms.ModelForm):
     class Meta:
         model = Workshop
         fields = [
-            "title", "description", "starts_at", "room_count", "target_room_size",
+            "title", "description", "starts_at", "room_count", "target_room_size", "rounds",
             *STEP_FIELDS, "votes_per_member", "hide_tallies", "departments", "locations",
             "question_value", "question_change", "debrief_choices",
         ]
@@ -84,6 +94,9 @@ class WorkshopForm(forms.ModelForm):
         for name in STEP_FIELDS:
             self.fields[name].validators.append(_between(1, 120))
             self.fields[name].widget.attrs.update(min=1, max=120)
+        self.fields["rounds"].required = False  # blank: keep the workshop's number (1 if new)
+        self.fields["rounds"].validators.append(_between(1, MAX_ROUNDS))
+        self.fields["rounds"].widget.attrs.update(min=1, max=MAX_ROUNDS)
         self.fields["votes_per_member"].validators.append(_between(1, 10))
         self.fields["votes_per_member"].widget.attrs.update(min=1, max=10)
         for name in ("room_count", "target_room_size"):
@@ -103,6 +116,18 @@ class WorkshopForm(forms.ModelForm):
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             return datetime.UTC
+
+    def clean_rounds(self):
+        rounds = self.cleaned_data["rounds"]
+        if rounds is None:
+            return self.instance.rounds or 1
+        started = self.instance.pk is not None and self.instance.rooms.exists()
+        ran = self.instance.current_round if started else 0
+        if rounds is not None and rounds < ran:
+            raise forms.ValidationError(
+                _("%(n)s rounds have already started: keep at least %(n)s.") % {"n": ran}
+            )
+        return rounds
 
     def clean_departments(self):
         return "\n".join(unique_lines(self.cleaned_data["departments"]))
@@ -205,6 +230,40 @@ class ParticipantForm(forms.ModelForm):
             else:
                 self.fields[field].widget.attrs["list"] = f"{field}-options"
                 self.fields[field].widget.attrs["autocomplete"] = "off"
+        self.workshop_attributes = list(workshop.attributes.all())
+        values = self.instance.attributes or {}
+        for attribute in self.workshop_attributes:
+            name = self.field_name(attribute)
+            if attribute.is_fixed:
+                field = forms.ChoiceField(
+                    choices=[("", _("Choose…"))] + [(c, c) for c in attribute.choice_list],
+                )
+            else:
+                field = forms.CharField(max_length=MAX_VALUE_LENGTH)
+            field.label, field.required = attribute.label, attribute.required
+            field.initial = values.get(attribute.key, "")
+            self.fields[name] = field
+
+    @staticmethod
+    def field_name(attribute):
+        return f"attr_{attribute.key}"
+
+    @property
+    def extra_fields(self):
+        """The bound fields of the workshop's own attributes, in the workshop's order."""
+        return [self[self.field_name(a)] for a in self.workshop_attributes]
+
+    def attribute_values(self):
+        """Returns {attribute key: stored value} from the cleaned data (blank values left out),
+        keeping values of attributes the form does not show."""
+        values = dict(self.instance.attributes or {})
+        for attribute in self.workshop_attributes:
+            value = attribute.canonical(self.cleaned_data.get(self.field_name(attribute), ""))
+            if value:
+                values[attribute.key] = value
+            else:
+                values.pop(attribute.key, None)
+        return values
 
     def used_labels(self, field):
         """Returns the spellings already in use, for the free-text field's suggestions."""
@@ -237,6 +296,66 @@ class ParticipantForm(forms.ModelForm):
 
     def clean_location(self):
         return self._clean_label("location", _("Choose one of the workshop's locations."))
+
+
+class AttributeForm(forms.ModelForm):
+    """An attribute of `workshop`: its label (unique in the workshop), kind, choices, mixing."""
+
+    class Meta:
+        model = Attribute
+        fields = ["label", "kind", "choices", "required", "mix"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "choices": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"kind": gettext_lazy("How people answer")}
+        help_texts = {
+            "label": gettext_lazy(
+                "For example Level, Function, Region, Tenure or Team. The roster column with "
+                "this name (any case) fills it."
+            ),
+        }
+
+    def __init__(self, *args, workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+
+    def clean_label(self):
+        """A label must name a roster column of its own: not a built-in one, and not one of
+        another attribute (by label or key, ignoring case, spaces and punctuation)."""
+        label = tidy(self.cleaned_data["label"])
+        if not attribute_key(label):
+            raise forms.ValidationError(_("Use at least one letter or digit."))
+        if is_reserved(label):
+            raise forms.ValidationError(
+                _("“%(label)s” is already a column of every roster; choose another name.")
+                % {"label": label}
+            )
+        others = self.workshop.attributes.exclude(pk=self.instance.pk)
+        if any(column_key(label) in (column_key(a.key), column_key(a.label)) for a in others):
+            raise forms.ValidationError(
+                _("This workshop already has an attribute called “%(label)s”.") % {"label": label}
+            )
+        return label
+
+    def clean_choices(self):
+        return "\n".join(unique_lines(self.cleaned_data["choices"]))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Attribute.Kind.CHOICES and not cleaned.get("choices"):
+            self.add_error("choices", _("List the choices, one per line, or choose free text."))
+        return cleaned
+
+    def save(self, commit=True):
+        attribute = super().save(commit=False)
+        if attribute.pk is None:
+            attribute.workshop = self.workshop
+            last = self.workshop.attributes.order_by("-position").first()
+            attribute.position = 0 if last is None else last.position + 1
+        if commit:
+            attribute.save()
+        return attribute
 
 
 class CofacilitatorForm(forms.Form):
@@ -273,8 +392,7 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster CSV file"),
         help_text=gettext_lazy(
-            "Columns name, email, department, location with a header row; UTF-8; comma or "
-            "semicolon; up to 1 MB."
+            "A header row naming the columns (see above); UTF-8; comma or semicolon; up to 1 MB."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

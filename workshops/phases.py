@@ -106,8 +106,12 @@ PAGES = (
 
 def next_step(workshop):
     """Returns {"label", "url"} of the one thing to do next, or None when it is a phase button
-    (opening the lobby). A draft without challenges is sent to add them first."""
+    (opening the lobby). A draft without challenges is sent to add them first; a plenary with
+    rounds left plans the next round."""
     phase = Phase(workshop.phase)
+    if phase == Phase.PLENARY and workshop.next_round:
+        return {"label": _("Plan round %(n)s") % {"n": workshop.next_round},
+                "url": reverse("breakouts:plan", args=[workshop.join_code])}
     if phase == Phase.DRAFT:
         if workshop.challenges.exists():
             return None
@@ -124,6 +128,7 @@ def workshop_pages(workshop):
         {"label": label, "url": reverse(name, args=[workshop.join_code])}
         for label, name, phases in PAGES
         if phases is None or phase in phases
+        or (name == "breakouts:plan" and workshop.next_round)
     ]
 
 

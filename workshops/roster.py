@@ -1,20 +1,25 @@
 """Roster CSV in and out: parse an uploaded file into a checked preview, write the links file.
 
 Reading: UTF-8 with or without BOM, comma or semicolon, a header row naming the columns
-(`name`, `email`, `department`, `location`; any order, any case). Every row gets a list of
-problems; only rows without problems are imported. File-level trouble raises RosterError.
+(`name`, `email`, `department`, `location`, and one per attribute of the workshop, named by its
+label or key; any order, any case). Other columns are reported and ignored. Every row gets a
+list of problems (a value that is not one of an attribute's fixed choices is one); only rows
+without problems are imported, each whole. File-level trouble raises RosterError.
 
 Writing: cells that a spreadsheet would run as a formula are defused with a leading quote.
 """
 
 import csv
 import io
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from workshops.models import normalise_label, tidy_label
+from workshops.models.attribute import column_key
 
 MAX_BYTES = 1024 * 1024
 COLUMNS = ("name", "email", "department", "location")
@@ -45,7 +50,7 @@ def _delimiter(header_line):
 
 
 def _read_rows(text):
-    """Returns (header index by column, list of (line number, cells)); raises RosterError."""
+    """Returns (header cells, list of (line number, cells)); raises RosterError."""
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first))
@@ -55,13 +60,43 @@ def _read_rows(text):
         raise RosterError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from None
     if not rows:
         raise RosterError(_("The file is empty."))
-    header = [cell.strip().lstrip("\ufeff").casefold() for cell in rows[0][1]]
-    if "name" not in header:
+    header = [cell.strip().lstrip("\ufeff") for cell in rows[0][1]]
+    if "name" not in [column_key(cell) for cell in header]:
         raise RosterError(
             _("The first line must name the columns: name, email, department, location.")
         )
-    index = {column: header.index(column) for column in COLUMNS if column in header}
-    return index, rows[1:]
+    return header, rows[1:]
+
+
+def _columns(header, attributes):
+    """Returns (index by column or attribute key, the header cells matching neither)."""
+    by_name = {column: column for column in COLUMNS}
+    for attribute in attributes:
+        by_name.setdefault(column_key(attribute.key), attribute.key)
+        by_name.setdefault(column_key(attribute.label), attribute.key)
+    index, ignored = {}, []
+    for i, cell in enumerate(header):
+        column = by_name.get(column_key(cell))
+        if column is None or column in index:
+            if cell:
+                ignored.append(cell)
+        else:
+            index[column] = i
+    return index, ignored
+
+
+def expected_columns(workshop):
+    """Returns the column names a roster of this workshop may have, in order."""
+    return [*COLUMNS, *(a.label for a in workshop.attributes.all())]
+
+
+@dataclass
+class Roster:
+    """A parsed roster: one dict per data row (line, name, email, department, location,
+    attributes, problems), and the header cells that matched no column (ignored)."""
+
+    rows: list
+    ignored_columns: list = dataclass_field(default_factory=list)
 
 
 class _Labels:
@@ -85,11 +120,13 @@ class _Labels:
 
 
 def parse_roster(data, workshop):
-    """Returns one dict per data row: line, name, email, department, location, problems.
+    """Returns a Roster: one dict per data row, and the columns it ignores.
 
     Raises RosterError when the file is too large, not UTF-8 text, not CSV, or has no header.
     """
-    index, rows = _read_rows(decode_upload(data))
+    header, rows = _read_rows(decode_upload(data))
+    attributes = list(workshop.attributes.all())
+    index, ignored = _columns(header, attributes)
     existing = {
         email.casefold()
         for email in workshop.participants.exclude(email="").values_list("email", flat=True)
@@ -112,8 +149,28 @@ def parse_roster(data, workshop):
         _check_email(row, existing, seen_emails)
         for field in ("department", "location"):
             _check_label(row, field, raw.get(field, ""), labels[field])
+        row["attributes"] = {}
+        for attribute in attributes:
+            _check_attribute(row, attribute, raw.get(attribute.key, ""))
         parsed.append(row)
-    return parsed
+    return Roster(parsed, ignored)
+
+
+def _check_attribute(row, attribute, value):
+    canonical = attribute.canonical(value)
+    if canonical is None:
+        row["problems"].append(
+            _("“%(value)s” is not one of the choices for %(label)s (%(choices)s).")
+            % {"value": value, "label": attribute.label,
+               "choices": ", ".join(attribute.choice_list)}
+        )
+        canonical = value
+    elif len(canonical) > MAX_LENGTH:
+        row["problems"].append(
+            _("%(field)s is longer than 100 characters.") % {"field": attribute.label}
+        )
+    if canonical:
+        row["attributes"][attribute.key] = canonical
 
 
 def _check_email(row, existing, seen):
@@ -159,11 +216,15 @@ def csv_safe(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_links_csv(participants, link_for):
-    """Returns CSV text: one row per participant with their absolute personal link."""
+def write_links_csv(participants, link_for, attributes=()):
+    """Returns CSV text: one row per participant with the values of `attributes` (headed by
+    their labels, so the file can be imported again) and their absolute personal link."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "email", "department", "location", "personal_link"])
+    writer.writerow(
+        ["name", "email", "department", "location", *(a.label for a in attributes),
+         "personal_link"]
+    )
     for participant in participants:
         writer.writerow(
             [
@@ -171,6 +232,7 @@ def write_links_csv(participants, link_for):
                 csv_safe(participant.email),
                 csv_safe(participant.department),
                 csv_safe(participant.location),
+                *(csv_safe(a.value_of(participant)) for a in attributes),
                 link_for(participant),
             ]
         )

@@ -13,14 +13,15 @@ from workshops.signals import participant_joined
 
 
 @transaction.atomic
-def join_workshop(workshop, *, name, department, location, email=""):
+def join_workshop(workshop, *, name, department, location, email="", attributes=None):
     """Adds a participant who joined by code or link and announces `participant.joined`.
 
     Apps above this one hear `participant_joined` in the same transaction (breakouts seats
     a joiner who arrives during breakouts).
     """
     participant = Participant.objects.create(
-        workshop=workshop, name=name, department=department, location=location, email=email
+        workshop=workshop, name=name, department=department, location=location, email=email,
+        attributes=attributes or {},
     )
     _announce_joined(workshop, participant)
     participant_joined.send(sender=Workshop, participant=participant)
@@ -29,7 +30,8 @@ def join_workshop(workshop, *, name, department, location, email=""):
 
 @transaction.atomic
 def import_participants(workshop, rows):
-    """Creates one imported participant per row (dicts with name, email, department, location).
+    """Creates one imported participant per row (dicts with name, email, department, location
+    and, optionally, attributes: {attribute key: value}).
 
     Returns the new participants; each is announced as `participant.joined`.
     """
@@ -38,6 +40,7 @@ def import_participants(workshop, rows):
         participant = Participant.objects.create(
             workshop=workshop, imported=True, name=row["name"], email=row["email"],
             department=row["department"], location=row["location"],
+            attributes=row.get("attributes") or {},
         )
         _announce_joined(workshop, participant)
         created.append(participant)

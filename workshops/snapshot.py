@@ -18,8 +18,12 @@ from workshops.models import Workshop
 # The workshop part of the state frame is the same for everyone and holds the whole roster:
 # after a reconnect storm of 1,000 sockets, building and encoding it once per socket
 # dominated. It is cached, encoded, per workshop revision for a moment.
-WORKSHOP_STATE_TTL = 0.0 if settings.TESTING else 1.0
+# Every change to it is announced and bumps the revision the cache is keyed by; the time
+# limit only bounds changes made without an announcement (the admin). It was 1 s, shorter
+# than a loaded breakout start, which rebuilt the roster again and again (docs/scale.md).
+WORKSHOP_STATE_TTL = 0.0 if settings.TESTING else 10.0
 _encoded = {}
+_shared = {}  # workshop id → (key, expires, workshop_state dict): shared_workshop_state
 _current = {}  # the same, keyed by the row's raw (id, created_at, rev): current_workshop_state
 
 
@@ -50,6 +54,28 @@ def workshop_state(workshop):
     }
 
 
+def shared_workshop_state(workshop):
+    """Returns workshop_state(workshop), built once per workshop revision for a moment and
+    shared by every caller: a breakout start draws a thousand room pages at one revision, and
+    the roster behind it was a thousand rows each time. Callers must not change it."""
+    key = (workshop.pk, workshop.created_at, workshop.rev)
+    now = time.monotonic()
+    cached = _shared.get(workshop.pk)
+    if cached is not None and cached[0] == key and cached[1] > now:
+        return cached[2]
+    state = workshop_state(workshop)
+    if WORKSHOP_STATE_TTL > 0:
+        _shared[workshop.pk] = (key, now + WORKSHOP_STATE_TTL, state)
+    return state
+
+
+def page_workshop_state(workshop):
+    """Returns the workshop part of a room page's embedded state: shared_workshop_state
+    without the roster, which the room page never shows (its socket's `state` brings the
+    whole workshop part as soon as it connects)."""
+    return {k: v for k, v in shared_workshop_state(workshop).items() if k != "participants"}
+
+
 def current_workshop_state(workshop_id):
     """Returns (workshop rev, JSON text of its state) with one small query while the cached
     text is current (the socket snapshot's fast path)."""
@@ -75,7 +101,7 @@ def encoded_workshop_state(workshop):
     cached = _encoded.get(workshop.pk)
     if cached is not None and cached[0] == key and cached[1] > now:
         return cached[2]
-    text = encode(workshop_state(workshop))
+    text = encode(shared_workshop_state(workshop))
     if WORKSHOP_STATE_TTL > 0:
         _encoded[workshop.pk] = (key, now + WORKSHOP_STATE_TTL, text)
     return text

@@ -4,6 +4,7 @@ join at /join/, /j/<join token>/ or /p/<personal token>/ and wait in /w/<code>/l
 from django.urls import path
 
 from workshops.views import (
+    attributes,
     challenges,
     cofacilitators,
     facilitator,
@@ -40,6 +41,22 @@ urlpatterns = [
         challenges.challenge_delete,
         name="challenge_delete",
     ),
+    path(manage + "attributes/", attributes.attribute_list, name="attributes"),
+    path(
+        manage + "attributes/<int:attribute_id>/edit/",
+        attributes.attribute_edit,
+        name="attribute_edit",
+    ),
+    path(
+        manage + "attributes/<int:attribute_id>/move/",
+        attributes.attribute_move,
+        name="attribute_move",
+    ),
+    path(
+        manage + "attributes/<int:attribute_id>/delete/",
+        attributes.attribute_delete,
+        name="attribute_delete",
+    ),
     path(
         manage + "cofacilitators/", cofacilitators.cofacilitator_add, name="cofacilitator_add"
     ),
@@ -48,6 +65,7 @@ urlpatterns = [
         cofacilitators.cofacilitator_remove,
         name="cofacilitator_remove",
     ),
+    path(manage + "roster/", roster.roster, name="roster"),
     path(manage + "roster/import/", roster.roster_import, name="roster_import"),
     path(manage + "roster/links.csv", roster.roster_links, name="roster_links"),
     path(

@@ -65,7 +65,8 @@ async def join_storm(dep, code, people, window, transport):
         t = time.perf_counter()
         try:
             person.lobby, state = await open_socket_retrying(
-                f"{dep.ws_base}/ws/w/{code}/", person.cookie, errors, "lobby socket", retries)
+                f"{dep.ws_base}/ws/w/{code}/?page=lobby", person.cookie, errors, "lobby socket",
+                retries)
         except Exception as exc:
             errors.add(f"lobby socket: {failure(exc)}")
             return
@@ -95,7 +96,7 @@ async def seed_lobby(dep, code, people, cookies, concurrency=200):
         async with gate:
             try:
                 person.lobby, state = await open_socket(
-                    f"{dep.ws_base}/ws/w/{code}/", cookie, errors, "lobby socket")
+                    f"{dep.ws_base}/ws/w/{code}/?page=lobby", cookie, errors, "lobby socket")
                 person.participant = state["me"]["participant"]["id"]
                 person.listen()
             except Exception as exc:

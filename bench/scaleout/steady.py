@@ -50,7 +50,7 @@ def floor_run(workdir, rooms, members, rate, duration, concurrency):
     servers = roomsbench.Servers(workdir)
     port = roomsbench.free_port()
     try:
-        servers.start([sys.executable, str(BENCH / "rooms.py"), "_floor", str(port)], port,
+        servers.start([sys.executable, str(BENCH / "servers.py"), "_floor", str(port)], port,
                       name="floor")
 
         def targets(r, m):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from breakouts.models.content import Item, Vote
 from breakouts.models.facilitation import HelpRequest
 from breakouts.models.notes import NoteWriting
+from breakouts.models.seats import Seat
 from breakouts.models.steps import STEP_ORDER, Step
 from live import events
 from live.groups import control_group, room_group
@@ -25,6 +26,10 @@ from workshops.models import Participant
 
 
 class RoomQuerySet(models.QuerySet):
+    def current(self, workshop):
+        """The rooms of the workshop's current round (earlier rounds' rooms are read-only)."""
+        return self.filter(workshop=workshop, round=workshop.current_round)
+
     def with_members(self):
         return self.prefetch_related(
             Prefetch("members", queryset=Participant.objects.order_by("name", "pk"))
@@ -36,7 +41,7 @@ class RoomQuerySet(models.QuerySet):
     def set_workshop_timer(self, workshop, ends_at, label):
         """A countdown for every room of `workshop`: it replaces the rooms' own timers, so all
         rooms see the same one. Returns the workshop's revision."""
-        for room in self.filter(workshop=workshop, timer_ends_at__isnull=False):
+        for room in self.current(workshop).filter(timer_ends_at__isnull=False):
             room.workshop = workshop
             room.set_timer(None, "")
         return workshop.set_timer(ends_at, label)
@@ -46,6 +51,8 @@ class Room(NoteWriting, Announcing, models.Model):
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="rooms"
     )
+    # Rooms belong to a round (1-5); numbers start at 1 in every round.
+    round = models.PositiveSmallIntegerField(default=1)
     number = models.PositiveSmallIntegerField()
     scribe = models.ForeignKey(
         "workshops.Participant", null=True, blank=True, on_delete=models.SET_NULL,
@@ -78,9 +85,11 @@ class Room(NoteWriting, Announcing, models.Model):
     touch_on_bump = "last_activity_at"
 
     class Meta:
-        ordering = ["workshop", "number"]
+        ordering = ["workshop", "round", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["workshop", "number"], name="unique_room_number")
+            models.UniqueConstraint(
+                fields=["workshop", "round", "number"], name="unique_room_number_per_round"
+            )
         ]
 
     def __str__(self):
@@ -92,6 +101,13 @@ class Room(NoteWriting, Announcing, models.Model):
     @property
     def name(self):
         return str(self)
+
+    @property
+    def round_name(self):
+        """Returns "Round 2 · Room 3" (the report and the network, where rounds mix)."""
+        return _("Round %(round)s · Room %(number)s") % {
+            "round": self.round, "number": self.number,
+        }
 
     @property
     def step_index(self):
@@ -225,6 +241,9 @@ class Room(NoteWriting, Announcing, models.Model):
             return workshop.rev
         participant.room = self
         participant.save(update_fields=["room"])
+        Seat.objects.update_or_create(
+            participant=participant, round=self.round, defaults={"room": self}
+        )
         if old is not None:
             old.release(participant)
         if self.scribe_id is None:

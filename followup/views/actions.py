@@ -1,12 +1,13 @@
 """Accountability after the workshop: an owner's "My actions" and the facilitator's tracker."""
 
-from collections import Counter
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,39 +71,51 @@ def _int_param(request, name):
         return None
 
 
+# Rows per page of the tracker; a 100-room workshop has a thousand action items.
+TRACKER_PAGE_SIZE = 50
+
+
 @login_required
 def tracker(request, code):
-    """The facilitator's accountability tracker: every action item, status counts, overdue
-    items highlighted, filtered by room (?room=<number>) and owner (?owner=<participant id>)."""
+    """The facilitator's accountability tracker: the action items 50 at a time, in room order,
+    with status counts and overdue items highlighted, filtered by room (?room=<number>), owner
+    (?owner=<participant id>) or the owner's name (?who=<text>). Fixed queries at any size."""
     workshop = get_workshop_for_facilitator(request, code)
-    everything = list(action_items(workshop))
+    everything = action_items(workshop)
     room_number, owner_id = _int_param(request, "room"), _int_param(request, "owner")
-    items = [
-        item
-        for item in everything
-        if (room_number is None or item.room.number == room_number)
-        and (owner_id is None or item.owner_id == owner_id)
-    ]
+    who = request.GET.get("who", "").strip()[:100]
+    items = everything
+    if room_number is not None:
+        items = items.filter(room__number=room_number)
+    if owner_id is not None:
+        items = items.filter(owner_id=owner_id)
+    if who:
+        items = items.filter(owner__name__icontains=who)
     today = timezone.localdate()
-    counts = Counter(item.status for item in items)
-    rooms = sorted({item.room.number for item in everything})
-    owners = sorted(
-        {item.owner for item in everything if item.owner}, key=lambda p: (p.name, p.pk)
-    )
+    counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
+    page = Paginator(items, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {"room": room_number, "owner": owner_id, "who": who}
     return render(
         request,
         "report/tracker.html",
         {
             "workshop": workshop,
-            "rows": [{"item": item, "overdue": is_overdue(item, today)} for item in items],
+            "rows": [{"item": item, "overdue": is_overdue(item, today)} for item in page],
+            "page": page,
+            "pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2,
+                                                               on_ends=1)),
+            "query": urlencode({k: v for k, v in filters.items() if v not in (None, "")}),
             "status_counts": [
                 {"value": value, "label": label, "count": counts.get(value, 0)}
                 for value, label in Item.Status.choices
             ],
-            "overdue_count": sum(is_overdue(item, today) for item in items),
-            "rooms": rooms,
-            "owners": owners,
+            "overdue_count": items.filter(due_date__lt=today).exclude(
+                status=Item.Status.DONE).count(),
+            "rooms": list(everything.order_by("room__number").values_list(
+                "room__number", flat=True).distinct()),
             "room_filter": room_number,
-            "owner_filter": owner_id,
+            "owner": (workshop.participants.filter(pk=owner_id).first()
+                      if owner_id is not None else None),
+            "who": who,
         },
     )

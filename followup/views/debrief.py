@@ -131,6 +131,11 @@ def debrief(request, code):
     )
 
 
+# The results page lists the latest answers only (a thousand cards help nobody on a shared
+# screen, and the page redraws them live); the report lists every answer.
+ANSWERS_SHOWN = 50
+
+
 def _hide_names(request):
     return request.GET.get("names") == "hide"
 
@@ -141,6 +146,7 @@ def _live_labels():
         "caption": _("Common answers — %(respondents)s of %(participants)s answered"),
         "no_answers": _("No answers yet."),
         "no_words": _("No words yet."),
+        "answers_shown": _("The latest %(shown)s of %(total)s answers; the report lists them all."),
         "status": {
             "live": _("Live"),
             "reconnecting": _("Reconnecting…"),
@@ -159,7 +165,7 @@ def results(request, code):
         "report/debrief_results.html",
         {
             "workshop": workshop,
-            "summary": debrief_summary(workshop, hide_names=hide),
+            "summary": debrief_summary(workshop, hide_names=hide, answer_limit=ANSWERS_SHOWN),
             "connections": connection_counts(workshop),
             "hide_names": hide,
             "choices_form": ChoicesForm(initial={"debrief_choices": workshop.debrief_choices}),
@@ -173,7 +179,8 @@ def results(request, code):
 def results_json(request, code):
     """Returns the debrief results as JSON (what the live results page redraws from)."""
     workshop = get_workshop_for_facilitator(request, code)
-    summary = debrief_summary(workshop, hide_names=_hide_names(request))
+    summary = debrief_summary(workshop, hide_names=_hide_names(request),
+                              answer_limit=ANSWERS_SHOWN)
     return JsonResponse(summary)
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from followup.network import connection_counts
+from followup.network import connection_counts, people_met, rounds_met
 from followup.report import content_lines, escape_text
 from workshops.access import get_participant_for_workshop, get_workshop_by_code
 from workshops.models import Participant, Workshop
@@ -42,14 +42,17 @@ def _network_participant(request, code):
 
 
 def room_mates(participant):
-    """Returns the other members of the participant's room, by name."""
-    if participant.room_id is None:
-        return Participant.objects.none()
-    return (
-        Participant.objects.filter(room_id=participant.room_id)
-        .exclude(pk=participant.pk)
-        .order_by("name", "pk")
-    )
+    """Returns everyone the participant sat with, in every round, by name."""
+    return people_met(participant)
+
+
+def _with_rounds(participant, mates):
+    """Returns the mates, each with `rounds`: the rounds in which they shared a room."""
+    rounds = rounds_met(participant)
+    mates = list(mates)
+    for mate in mates:
+        mate.rounds = rounds.get(mate.pk, [])
+    return mates
 
 
 def network(request, code):
@@ -77,7 +80,8 @@ def network(request, code):
             "workshop": workshop,
             "participant": participant,
             "visible": visible,
-            "mates": list(room_mates(participant)) if visible else [],
+            "mates": _with_rounds(participant, room_mates(participant)) if visible else [],
+            "several_rounds": workshop.rounds > 1,
             "form": form,
         },
     )

@@ -62,14 +62,19 @@ def report_json(request, code):
     )
 
 
+def _build_actions(request, code):
+    workshop, participant = _get_report_viewer(request, code)
+    return workshop, reports.build_action_report(workshop, participant=participant)
+
+
 def actions_csv(request, code):
-    workshop, _participant, report = _build(request, code)
+    workshop, report = _build_actions(request, code)
     return _download(
         reports.render_actions_csv(report), "text/csv; charset=utf-8", workshop, "csv"
     )
 
 
 def actions_ics(request, code):
-    workshop, _participant, report = _build(request, code)
+    workshop, report = _build_actions(request, code)
     body = reports.render_actions_ics(report, domain=request.get_host().split(":")[0])
     return _download(body, "text/calendar; charset=utf-8", workshop, "ics")

@@ -1,6 +1,7 @@
-// The facilitators' control room. The server draws every room as a card
-// (templates/breakouts/control/_card.html); this follows the control socket and patches the
-// cards in place: drawing in control/cards.js, the forms in control/forms.js.
+// The facilitators' control room. The server draws every room as a tile
+// (templates/breakouts/control/_card.html); the control socket's `state` brings the cards'
+// data (members, presence, previews) and its events keep them current; this patches the
+// tiles in place: drawing in control/cards.js, the forms in control/forms.js.
 
 import { connectLive } from "./live.js";
 import { readJson, showStatus } from "./dom.js";
@@ -134,7 +135,7 @@ function onEvent(event) {
   }
 }
 
-drawAll();
+tick(); // the cards' own data (and clocks) come with the socket's `state`
 setInterval(tick, 1000);
 ctx.live = connectLive({
   url: readJson("ws-path"),

@@ -63,6 +63,12 @@ function drawAnswers(summary) {
     },
   });
   show(list.querySelector("[data-empty]"), answers.length === 0);
+  const note = document.querySelector("[data-answers-note]");
+  const total = summary.answers_total ?? answers.length;
+  if (note) {
+    note.textContent = fmt(labels.answers_shown, { shown: answers.length, total });
+    show(note, total > answers.length);
+  }
 }
 
 let pending = null;

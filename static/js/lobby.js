@@ -63,6 +63,9 @@ if (root && url) {
         case "participant.updated":
           roster.upsert(event.participant);
           break;
+        case "participants.joined": // joins held for a moment and sent together
+          roster.upsertAll(event.participants || []);
+          break;
         case "participant.left":
           if (event.participant_id === page.me) goTo(null);
           else roster.remove(event.participant_id);

@@ -1,6 +1,8 @@
-// Plenary, present mode. The facilitator's page holds every room and moves between them with
-// ← → (or a presenter's clicker: PageUp/PageDown), telling everyone over the control socket;
-// participants' pages follow the presenter, fetching the presented room's report-out.
+// Plenary, present mode. The facilitator's page moves between the rooms with ← → (or a
+// presenter's clicker: PageUp/PageDown), telling everyone over the control socket; it holds
+// the rooms it has shown and fetches each other room's report-out (the server-rendered
+// fragment) when it comes up, and the next one ahead. Participants' pages follow the
+// presenter, fetching the presented room's report-out the same way.
 
 import { connectLive } from "./live.js";
 import { readJson, $, showStatus } from "./dom.js";
@@ -40,9 +42,35 @@ function show(number) {
 
 // -- the presenter --------------------------------------------------------------------------
 
+const loading = new Map(); // room number → promise of its section in the stage
+
+/** Returns (a promise of) the room's section, fetched once and kept hidden in the stage. */
+function load(number) {
+  const here = stage.querySelector(`[data-plenary-room="${number}"]`);
+  if (here) return Promise.resolve(here);
+  if (!loading.has(number)) {
+    loading.set(number, fetchRoom(number).then((section) => {
+      if (section) stage.prepend(section);
+      else loading.delete(number); // try again next time
+      return section;
+    }));
+  }
+  return loading.get(number);
+}
+
+function prefetchNext(number) {
+  const rooms = page.rooms || [];
+  const next = rooms[rooms.indexOf(number) + 1];
+  if (next !== undefined) load(next);
+}
+
 function present(number) {
   if (number === shown) return;
-  show(number);
+  shown = number;
+  load(number).then((section) => {
+    if (section && shown === number) show(number);
+    prefetchNext(number);
+  });
   if (errorBox) errorBox.textContent = "";
   live.send("plenary.present", { room: number }).catch((frame) => {
     if (errorBox) errorBox.textContent = (frame && frame.message) || "";
@@ -100,18 +128,41 @@ function startPresenter() {
       if (presenting === null && first && (page.rooms || []).length && page.phase === "plenary") {
         present(page.rooms[0]); // opening present mode starts presenting
       } else if (presenting !== null && presenting !== undefined) {
-        show(presenting);
+        showLoaded(presenting);
       }
       first = false;
     },
     onEvent: (event) => {
-      if (event.type === "plenary.presenting") show(event.room);
+      if (event.type === "plenary.presenting") showLoaded(event.room);
       else if (event.type === "phase.changed" && event.phase !== page.phase) {
         if (event.phase === "breakouts") go(page.control_url);
         else if (!leaving) window.location.reload();
       }
     },
   });
+}
+
+/** Shows a room another presenter chose (or the one this page presents after a reconnect). */
+function showLoaded(number) {
+  shown = number;
+  load(number).then((section) => {
+    if (section && shown === number) show(number);
+  });
+}
+
+/** Fetches one room's report-out (a fragment rendered and escaped by the server; DOMParser
+ * runs no scripts); resolves to its section, or null. */
+async function fetchRoom(number) {
+  const url = page.room_url.replace(/\/0\/$/, `/${number}/`);
+  try {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok) return null;
+    const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
+    const section = fragment.querySelector("[data-plenary-room]");
+    return section ? document.adoptNode(section) : null;
+  } catch (e) {
+    return null;
+  }
 }
 
 // -- a participant following ----------------------------------------------------------------
@@ -126,20 +177,14 @@ async function follow(number) {
   }
   if (number === wanted) return;
   wanted = number;
-  const url = page.room_url.replace(/\/0\/$/, `/${number}/`);
-  try {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (!response.ok || wanted !== number) return;
-    // A fragment rendered (and escaped) by the server; DOMParser runs no scripts.
-    const fragment = new DOMParser().parseFromString(await response.text(), "text/html");
-    const section = fragment.querySelector("[data-plenary-room]");
-    if (!section || wanted !== number) return;
-    for (const old of stage.querySelectorAll("[data-plenary-room]")) old.remove();
-    stage.prepend(document.adoptNode(section));
-    show(number);
-  } catch (e) {
-    wanted = null; // try again on the next state or event
+  const section = await fetchRoom(number);
+  if (!section || wanted !== number) {
+    if (!section) wanted = null; // try again on the next state or event
+    return;
   }
+  for (const old of stage.querySelectorAll("[data-plenary-room]")) old.remove();
+  stage.prepend(section);
+  show(number);
 }
 
 function startFollower() {

@@ -184,7 +184,9 @@ function onEvent(event) {
       if (event.phase !== "breakouts") banner(L.plenary, "warning");
       return;
     case "room.assigned":
-      if (event.url && event.url !== window.location.pathname) window.location.assign(event.url);
+      // A new round's room may have this room's number (same URL): reload into it.
+      if (event.url === window.location.pathname) window.location.reload();
+      else if (event.url) window.location.assign(event.url);
       return;
     default:
       return;

@@ -1,4 +1,5 @@
-// The live roster shared by the participant lobby and the facilitator's dashboard.
+// The participant lobby's live roster (the facilitator's dashboard pages its roster on the
+// server instead: facilitator_lobby.js).
 // The server renders the first view; this keeps it current from `state` frames and
 // participant.* events. User text is only ever set with textContent.
 
@@ -38,7 +39,11 @@ export class RosterView {
   }
 
   upsert(person) {
-    this.people.set(person.id, person);
+    this.upsertAll([person]);
+  }
+
+  upsertAll(people) {
+    for (const person of people) this.people.set(person.id, person);
     this.render();
   }
 

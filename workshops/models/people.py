@@ -13,6 +13,26 @@ class ParticipantQuerySet(models.QuerySet):
     def in_room(self, room):
         return self.filter(room=room)
 
+    def matching(self, query):
+        """Returns the participants whose name, department, location or e-mail contains every
+        word of `query` (case-insensitively); all of them for a blank query."""
+        rows = self
+        for word in query.split():
+            rows = rows.filter(
+                models.Q(name__icontains=word) | models.Q(department__icontains=word)
+                | models.Q(location__icontains=word) | models.Q(email__icontains=word)
+            )
+        return rows
+
+    def label_counts(self, field):
+        """Returns {label: number of participants} for `department` or `location`, sorted by
+        label, empty labels left out: one grouped query, whatever the size of the roster."""
+        rows = (
+            self.exclude(**{field: ""}).order_by().values_list(field)
+            .annotate(n=models.Count("pk"))
+        )
+        return dict(sorted(rows, key=lambda row: row[0].casefold()))
+
     def possibly_same_person(self, name, email=""):
         """Returns the participants who may be the person joining as `name` (and `email`).
 
@@ -42,6 +62,8 @@ class Participant(models.Model):
     department = models.CharField(_("department"), max_length=100)
     location = models.CharField(_("location"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
+    # Values of the workshop's own attributes (workshops.models.attribute), by attribute key.
+    attributes = models.JSONField(default=dict, blank=True)
     # Personal link /p/<token>/: long, random, compared in constant time (see views).
     token = models.CharField(max_length=64, unique=True, default=new_secret_token)
     room = models.ForeignKey(
@@ -81,8 +103,17 @@ class Participant(models.Model):
 
     @property
     def needs_profile(self):
-        """True for an imported participant whose roster row left department or location empty."""
-        return not (self.department and self.location)
+        """True for an imported participant whose roster row left department, location or a
+        required attribute of the workshop empty."""
+        return not (self.department and self.location) or bool(self.missing_attributes())
+
+    def missing_attributes(self):
+        """Returns the workshop's required attributes this participant has no value for."""
+        values = self.attributes or {}
+        return [
+            a for a in self.workshop.attributes.filter(required=True)
+            if not str(values.get(a.key, "")).strip()
+        ]
 
     @property
     def shared_contact(self):

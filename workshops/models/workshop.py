@@ -19,6 +19,7 @@ from live import events
 from live.groups import control_group, workshop_group
 from live.revisions import Announcing
 from workshops.models.challenge import Challenge
+from workshops.models.rounds import Rounds
 from workshops.signals import phase_changed
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or from a shared screen is typed right.
@@ -80,7 +81,7 @@ class WorkshopQuerySet(models.QuerySet):
         return self.exclude(phase=Workshop.Phase.CLOSED)
 
 
-class Workshop(Announcing, models.Model):
+class Workshop(Rounds, Announcing, models.Model):
     class Phase(models.TextChoices):
         DRAFT = "draft", _("Draft")
         LOBBY = "lobby", _("Lobby")
@@ -401,7 +402,7 @@ class Workshop(Announcing, models.Model):
     # -- running it again -------------------------------------------------------------------
 
     COPIED_FIELDS = (
-        "description", "room_count", "target_room_size", "define_minutes",
+        "description", "room_count", "target_room_size", "rounds", "define_minutes",
         "root_causes_minutes", "alternatives_minutes", "selection_minutes", "plan_minutes",
         "votes_per_member", "hide_tallies", "departments", "locations", "question_value",
         "question_change", "debrief_choices",
@@ -409,7 +410,8 @@ class Workshop(Announcing, models.Model):
 
     @transaction.atomic
     def duplicate(self, owner):
-        """Returns a new draft workshop owned by `owner` with this one's settings and challenges.
+        """Returns a new draft workshop owned by `owner` with this one's settings, challenges and
+        attributes.
 
         People (participants, co-facilitators) and everything the rooms produced stay behind;
         the copy gets its own join code and join link.
@@ -425,6 +427,8 @@ class Workshop(Announcing, models.Model):
             )
             for c in self.challenges.all()
         )
+        for attribute in self.attributes.all():
+            attribute.copy_to(copy)
         return copy
 
     # -- challenges -------------------------------------------------------------------------

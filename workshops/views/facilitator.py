@@ -12,8 +12,8 @@ from workshops.access import get_workshop_for_facilitator
 from workshops.forms import CofacilitatorForm, WorkshopForm
 from workshops.models import Workshop
 from workshops.phases import next_step, phase_actions, phase_steps, workshop_pages
-from workshops.snapshot import label_counts
 from workshops.views.confirm import is_confirmed, render_confirm
+from workshops.views.roster import roster_context
 
 
 @login_required
@@ -58,24 +58,18 @@ def join_url(request, workshop):
 
 @login_required
 def workshop_detail(request, code):
-    """The facilitator's dashboard: phase buttons, invite panel, challenges and live roster."""
+    """The facilitator's dashboard: phase buttons, invite panel, challenges and the live roster
+    (one page of it: workshops/views/roster.py)."""
     workshop = get_workshop_for_facilitator(request, code)
-    participants = list(workshop.participants.order_by("joined_at", "pk"))
     is_owner = workshop.is_owner(request.user)
     context = {
-        "workshop": workshop,
+        **roster_context(request, workshop),
         "is_owner": is_owner,
         "phase_actions": phase_actions(workshop),
         "next_step": next_step(workshop),
         "phase_steps": phase_steps(workshop),
         "workshop_pages": workshop_pages(workshop),
         "challenges": workshop.challenges.all(),
-        "participants": participants,
-        "participants_data": [p.public() for p in participants],
-        "counts": {
-            "department": label_counts(participants, "department"),
-            "location": label_counts(participants, "location"),
-        },
         "cofacilitators": workshop.cofacilitators.order_by("username"),
         "cofacilitator_form": CofacilitatorForm(workshop=workshop) if is_owner else None,
         "join_url": join_url(request, workshop),

@@ -96,6 +96,7 @@ def _join_page(request, workshop):
             department=data["department"],
             location=data["location"],
             email=data["email"],
+            attributes=form.attribute_values(),
         )
         remember_participant(request.session, participant)
         return redirect("workshops:lobby", workshop.join_code)

@@ -1,4 +1,5 @@
-"""The roster: CSV import with a preview, the personal-links download, removing a participant.
+"""The roster: the dashboard's searchable, paginated list (and its live fragment), CSV import
+with a preview, the personal-links download, removing a participant.
 
 Between preview and confirm the parsed rows wait in the facilitator's session (one pending
 import per workshop), so the file is read once and confirm imports exactly what was shown.
@@ -7,17 +8,76 @@ Rows are checked again on confirm, because people may have joined in the meantim
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from workshops import services
 from workshops.access import get_workshop_for_facilitator
 from workshops.forms import RosterUploadForm
-from workshops.roster import RosterError, parse_roster, valid_rows, write_links_csv
+from workshops.roster import (
+    RosterError,
+    expected_columns,
+    parse_roster,
+    valid_rows,
+    write_links_csv,
+)
 from workshops.views.confirm import is_confirmed, render_confirm
+
+# A roster page: short enough to load fast on a conference network and to scan by eye.
+ROSTER_PAGE_SIZE = 50
+ROSTER_QUERY_MAX = 100
+
+
+# The roster rows' texts, translated once per page instead of once per row.
+ROSTER_TEXTS = {
+    "name": gettext_lazy("Name"), "department": gettext_lazy("Department"),
+    "location": gettext_lazy("Location"), "joined": gettext_lazy("Joined"),
+    "remove": gettext_lazy("Remove"), "confirm_title": gettext_lazy("Remove this participant?"),
+    "confirm": gettext_lazy("They leave the roster and their votes are deleted. They can join "
+                            "again with the code while joining is open."),
+}
+
+
+def roster_context(request, workshop):
+    """Returns what templates/workshops/_roster.html shows: one page of the roster, newest
+    first (people who just joined are on page 1), filtered by `?q=`, and the workshop's counts.
+
+    A fixed number of queries whatever the size of the roster; a page number out of range shows
+    the last page.
+    """
+    query = request.GET.get("q", "").strip()[:ROSTER_QUERY_MAX]
+    everyone = workshop.participants.all()
+    matching = everyone.matching(query).order_by("-joined_at", "-pk")
+    paginator = Paginator(matching, ROSTER_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    total = everyone.count() if query else paginator.count
+    return {
+        "workshop": workshop,
+        "roster_page": page,
+        "roster_pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2,
+                                                                   on_ends=1)),
+        "roster_query": query,
+        "roster_query_string": urlencode({"q": query}) if query else "",
+        "roster_total": total,
+        "roster_texts": {key: str(text) for key, text in ROSTER_TEXTS.items()},
+        "counts": {
+            "department": everyone.label_counts("department"),
+            "location": everyone.label_counts("location"),
+        },
+    }
+
+
+@login_required
+def roster(request, code):
+    """The dashboard's roster part alone (same `?q=` and `?page=`): static/js/facilitator_lobby.js
+    fetches it when people join, change or leave, so the page shows what the server would."""
+    workshop = get_workshop_for_facilitator(request, code)
+    return render(request, "workshops/_roster.html", roster_context(request, workshop))
 
 
 def _pending_key(workshop):
@@ -34,14 +94,18 @@ def roster_import(request, code):
         request.session.pop(_pending_key(workshop), None)
         return redirect(workshop)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    rows = None
+    rows, ignored = None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = parse_roster(upload.read(), workshop)
+            roster = parse_roster(upload.read(), workshop)
         except RosterError as error:
             form.add_error("file", str(error))
         else:
+            rows, ignored = roster.rows, roster.ignored_columns
+            attributes = list(workshop.attributes.all())
+            for row in rows:  # the preview's cells, in the workshop's order
+                row["attribute_cells"] = [row["attributes"].get(a.key, "") for a in attributes]
             if valid_rows(rows):
                 request.session[_pending_key(workshop)] = rows
             else:
@@ -50,6 +114,9 @@ def roster_import(request, code):
         "workshop": workshop,
         "form": form,
         "rows": rows,
+        "attributes": list(workshop.attributes.all()),
+        "columns": expected_columns(workshop),
+        "ignored_columns": ignored,
         "valid_count": len(valid_rows(rows or [])),
         "can_import": bool(rows) and not form.errors,
     }
@@ -82,10 +149,15 @@ def _confirm_import(request, workshop):
 
 @login_required
 def roster_links(request, code):
-    """Downloads name, e-mail, department, location and personal link of every participant."""
+    """Downloads name, e-mail, department, location, the workshop's attributes and the personal
+    link of every participant."""
     workshop = get_workshop_for_facilitator(request, code)
     participants = workshop.participants.order_by("name", "pk")
-    text = write_links_csv(participants, lambda p: request.build_absolute_uri(p.get_absolute_url()))
+    text = write_links_csv(
+        participants,
+        lambda p: request.build_absolute_uri(p.get_absolute_url()),
+        list(workshop.attributes.all()),
+    )
     # The BOM makes spreadsheet programs read the file as UTF-8.
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
     filename = f"roundtable-{workshop.join_code}-links.csv"

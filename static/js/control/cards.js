@@ -2,7 +2,7 @@
 // dirty; cards are redrawn on animation frames, each at most every 300 ms (the server already
 // coalesces the rooms' typing into at most two `note.preview`s per room per second).
 
-import { $, byId, clone, clock, fill, field, show, fmt, syncList, setOptions } from "../dom.js";
+import { $, byId, clone, clock, fill, field, show, fmt, plural, syncList, setOptions } from "../dom.js";
 import { localiseTime } from "../local_times.js";
 import { ctx, L, page, STEPS, stepLabel, cardElement, memberName, runOp } from "./context.js";
 
@@ -72,14 +72,15 @@ function drawCard(number) {
   challenge.textContent = card.challenge ? card.challenge.title : L.no_challenge;
   challenge.classList.toggle("text-body-secondary", !card.challenge);
   const index = STEPS.indexOf(card.step);
-  for (const li of field(element, "steps").children) {
-    const i = STEPS.indexOf(li.dataset.step);
+  [...field(element, "steps").children].forEach((li, i) => {
     li.classList.toggle("done", i < index);
     li.classList.toggle("current", i === index);
-    show(field(li, "current-mark"), i === index);
-  }
+  });
   field(element, "step-label").textContent = fmt(L.step_of, { n: index + 1, total: STEPS.length, label: stepLabel(card.step) });
   const online = new Set(card.online || []);
+  field(element, "member-count").textContent = plural(L.members_online, {
+    n: card.members.length, online: card.members.filter((m) => online.has(m.id)).length,
+  });
   syncList(field(element, "members"), card.members, {
     key: (m) => m.id,
     create: () => clone("tpl-member"),
@@ -101,10 +102,23 @@ function drawCard(number) {
   element.classList.toggle("needs-help", requests.length > 0);
   show(field(element, "help-badge"), requests.length > 0);
   helpRows(field(element, "help"), requests, false);
-  const select = field(element, "scribe-select");
+  const select = field(element, "scribe-select") || addScribeForm(element, card);
   const keep = document.activeElement === select ? select.value : String(card.scribe || "");
   setOptions(select, card.members.map((m) => [String(m.id), m.name]), keep);
   tickCard(card, element);
+}
+
+/** A tile gets its "Scribe of Room n" form with the members (it sends a socket op). */
+function addScribeForm(element, card) {
+  const form = clone("tpl-scribe");
+  const select = field(form, "scribe-select");
+  select.id = `scribe-${card.number}`;
+  const label = field(form, "scribe-label");
+  label.htmlFor = select.id;
+  label.textContent = fmt(L.scribe_of, { room: card.name });
+  field(form, "scribe-room").textContent = ` ${fmt(L.of_room, { room: card.name })}`;
+  element.querySelector(".card-body").append(form);
+  return select;
 }
 
 function drawSummary() {
@@ -210,7 +224,7 @@ export function addBroadcast(broadcast) {
   list.prepend(row);
 }
 
-/** Every card is drawn once from the page's data (the server drew the same; this adds clocks). */
+/** Every card is drawn from the socket's `state` (the server drew the tiles; this adds members, presence, clocks). */
 export function drawAll() {
   for (const number of ctx.cards.keys()) dirty.add(number);
   touch(null);

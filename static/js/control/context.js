@@ -1,5 +1,6 @@
 // What the control room's modules share: the page's texts, every room's card data (as in
-// breakouts/control.py room_cards), the workshop's timer/closing state, open help requests.
+// breakouts/control_state.py room_cards, from the control socket's `state`: the page itself
+// carries only the drawn tiles), the workshop's timer/closing state, open help requests.
 
 import { readJson, byId, fmt } from "../dom.js";
 
@@ -9,7 +10,7 @@ export const STEPS = (page.steps || []).map((s) => s.step);
 export const stepLabel = (step) => ((page.steps || []).find((s) => s.step === step) || { label: step }).label;
 
 export const ctx = {
-  cards: new Map(readJson("control-cards", []).map((card) => [card.number, card])),
+  cards: new Map(), // filled by the socket's `state` (control.js onState)
   workshop: {
     phase: page.phase, timer: page.timer, closing_at: page.closing_at,
     participant_count: page.participant_count ?? null,

@@ -2,7 +2,7 @@
 // native <dialog> opened from the tools bar), set a room's scribe, and the phase buttons
 // (close breakouts, skip, cancel, reopen).
 
-import { $, fmt } from "../dom.js";
+import { $, fmt, setOptions } from "../dom.js";
 import { ctx, L, page, runOp } from "./context.js";
 
 /** Sends a form's op; a refusal goes into the form's own status line. Done, the form's
@@ -35,8 +35,14 @@ for (const button of document.querySelectorAll("[data-close-dialog]")) {
 
 const roomValue = (select) => (select.value ? Number(select.value) : null);
 
-/** The "Move a participant" list follows the rooms' members. */
+/** The "Move a participant" list follows the rooms' members; the forms' room lists follow the
+ * rooms (both come with the socket's `state`: they send socket ops). */
 export function drawMoveForm() {
+  const rooms = [...ctx.cards.values()].map((card) => [String(card.number), card.name]);
+  for (const select of document.querySelectorAll("[data-room-select]")) {
+    setOptions(select, [["", L.all_rooms], ...rooms]);
+  }
+  setOptions($("[data-move-room]"), rooms);
   const select = $("[data-move-participant]");
   const groups = [...ctx.cards.values()].map((card) => [fmt(L.room, { n: card.number }), card.members]);
   const keep = select.value;

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from workshops.models import Challenge, Workshop
+from workshops.models import Attribute, Challenge, Workshop
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "roundtable-demo"  # noqa: S105 - printed on purpose: it is a local demo login
@@ -47,6 +47,9 @@ class Command(BaseCommand):
                 departments="Sales\nFinance\nOperations\nEngineering\nHuman Resources\nMarketing",
                 locations="Head office\nLyon\nToronto\nSingapore",
                 phase=Workshop.Phase.LOBBY,
+            )
+            Attribute.objects.create(
+                workshop=workshop, label="Level", choices="Manager\nSenior manager\nDirector"
             )
             for position, (title, description) in enumerate(DEMO_CHALLENGES):
                 Challenge.objects.create(
