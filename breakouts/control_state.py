@@ -68,7 +68,7 @@ def room_tiles(workshop, help_requests):
     more — the current step's preview, the item counts, the number of members and the scribe's
     name, the open `help_requests` (a list of `HelpRequest.public()`). Fixed queries."""
     rooms = (
-        Room.objects.filter(workshop=workshop).select_related("challenge", "scribe")
+        Room.objects.current(workshop).select_related("challenge", "scribe")
         .with_member_counts().order_by("number")
     )
     notes = Note.objects.filter(room__workshop=workshop, step=F("room__step")).annotate(

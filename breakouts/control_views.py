@@ -249,7 +249,8 @@ def plenary(request, code):
         # Every room is a tab; only the presented one (or the first) is on the page, the others
         # are fetched as the presenter moves (plenary_room), so 100 rooms cost what 1 does.
         tabs = [{"number": number, "name": Room(number=number).name}
-                for number in workshop.rooms.order_by("number").values_list("number", flat=True)]
+                for number in Room.objects.current(workshop).order_by("number")
+                .values_list("number", flat=True)]
         first = presenting or (tabs[0]["number"] if tabs else None)
         rooms = _plenary_rooms(workshop, [first], presenting) if first else []
     else:

@@ -300,7 +300,9 @@ def evaluate(workshop, draft, participants, attributes=None):
     # Normalised values once per person; a blank is no value (never a same-value pair).
     values = {p.pk: {a.key: normalise_label(a.value_of(p)) for a in attributes}
               for p in participants}
-    totals = {k: Counter(v[k] for v in values.values() if v[k]) for k in keys}
+    # The bound is for the people the plan places (late joiners are listed apart, unplaced).
+    placed = [pid for room in rooms for pid in room]
+    totals = {k: Counter(values[pid][k] for pid in placed if values[pid][k]) for k in keys}
     lower = {k: spread_lower_bound(totals[k].values(), max(1, len(rooms))) for k in keys}
     extras = [a for a in attributes if not a.builtin]
     for participant in participants:  # the room cards show these beside department, location

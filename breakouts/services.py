@@ -28,8 +28,9 @@ from workshops.models import PhaseError, Workshop
 
 @transaction.atomic
 def start_breakouts(workshop):
-    """Saves the draft plan as the rooms of the next round, picks a scribe per room at random,
-    opens breakouts.
+    """Saves the draft plan as the rooms of the next round, picks a scribe per room at random
+    (among members who have arrived: not someone imported who never opened their link), opens
+    breakouts.
 
     Round 1 starts from the lobby; a later round from plenary, while the workshop has rounds
     left (`Workshop.next_round`): everyone leaves their earlier room (which stays, read-only,
@@ -67,7 +68,7 @@ def start_breakouts(workshop):
             workshop=workshop,
             round=round_number,
             number=number,
-            scribe_id=rng.choice(ids),
+            scribe_id=rng.choice([pid for pid in ids if by_id[pid].has_arrived] or ids),
             step_started_at=now,
             last_activity_at=now,
         )

@@ -51,14 +51,19 @@ def _by_name(participants):
 
 
 def meeting_plan(workshop):
-    """Returns the MeetingPlan of the workshop now (None before anyone is planned)."""
-    rooms = Room.objects.filter(workshop=workshop).with_members().order_by("number")
-    seated = [MeetingRoom(room.number, list(room.members.all())) for room in rooms]
-    seated = [room for room in seated if room.members]
-    if seated:
-        return MeetingPlan(seated, from_draft=False)
+    """Returns the MeetingPlan of the workshop now (None before anyone is planned): the draft
+    of the round the facilitator is planning (the first, or the next one in plenary) if there
+    is one, else the rooms people sit in."""
+    draft = workshop.draft_plan or {}
+    planning = workshop.next_round is not None and draft.get("round", 1) == workshop.next_round
+    if not planning:
+        rooms = Room.objects.current(workshop).with_members().order_by("number")
+        seated = [MeetingRoom(room.number, list(room.members.all())) for room in rooms]
+        seated = [room for room in seated if room.members]
+        if seated:
+            return MeetingPlan(seated, from_draft=False)
     participants = list(workshop.participants.all())
-    if not workshop.draft_plan or not participants:
+    if not draft or not participants:
         return None
     by_id = {p.pk: p for p in participants}
     planned, unplaced = reconcile(workshop.draft_plan, participants)

@@ -343,3 +343,46 @@ def test_without_script_the_confirmation_names_the_new_round(facilitator_client,
     page = facilitator_client.post(start_url(workshop)).content.decode()
     assert "Start round 2" in page and "Rooms continue where they stopped" not in page
     assert not Room.objects.filter(workshop=workshop, round=2).exists()
+
+
+# -- found by trying two rounds as a facilitator --------------------------------------------
+
+
+def start_round_two(workshop):
+    run_round(workshop)
+    services.start_breakouts(workshop)
+    workshop.refresh_from_db()
+
+
+def test_the_control_room_shows_the_current_rounds_rooms_once(facilitator_client, make_workshop):
+    workshop = lobby(make_workshop)
+    start_round_two(workshop)
+    page = facilitator_client.get(reverse("breakouts:control", args=[workshop.join_code]))
+    html = page.content.decode()
+    assert html.count('class="card room-card') == 4
+    assert [html.count(f'data-room="{n}"') for n in (1, 2, 3, 4)] == [1, 1, 1, 1]
+
+
+def test_the_plenary_has_one_tab_per_room_of_the_current_round(facilitator_client, make_workshop):
+    workshop = lobby(make_workshop)
+    start_round_two(workshop)
+    workshop.go_to_plenary()
+    page = facilitator_client.get(reverse("breakouts:plenary", args=[workshop.join_code]))
+    assert [tab["number"] for tab in page.context["rooms"]] == [1, 2, 3, 4]
+
+
+def test_meeting_exports_between_rounds_follow_the_next_rounds_plan(
+    facilitator_client, make_workshop
+):
+    from calls.rosters import meeting_plan
+
+    workshop = lobby(make_workshop)
+    run_round(workshop)
+    facilitator_client.get(plan_url(workshop))  # drafts round 2
+    workshop.refresh_from_db()
+    assert workshop.draft_plan["round"] == 2
+    plan = meeting_plan(workshop)
+    assert plan.from_draft
+    exported = sorted(sorted(p.pk for p in room.members) for room in plan.rooms)
+    assert exported == sorted(sorted(room) for room in workshop.draft_plan["rooms"])
+    assert not room_pairs(exported) & room_pairs(seated_rooms(workshop, 1))

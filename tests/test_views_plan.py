@@ -232,3 +232,38 @@ def test_late_joiner_goes_to_the_smallest_room_where_they_add_most_variety(works
     chosen = services.place_late_joiner(late2)
     assert sameness[chosen.number] == min(sameness.values())
     assert extra.room_id == room1.pk
+
+
+def test_bounds_count_the_people_the_plan_places_not_late_joiners(facilitator_client, workshop):
+    from collections import Counter as Tally
+
+    from breakouts.assignment import spread_lower_bound
+
+    facilitator_client.get(plan_url(workshop))
+    for i in range(4):  # joined after the plan: listed apart, not in any room yet
+        Participant.objects.create(workshop=workshop, name=f"Late {i}", department="Sales",
+                                   location="Lyon")
+    plan = facilitator_client.get(plan_url(workshop)).context["plan"]
+    assert len(plan.unplaced) == 4
+    placed = [p for room in plan.rooms for p in room.members]
+    departments = Tally(p.department.casefold() for p in placed)
+    assert plan.lower_bound["department"] == spread_lower_bound(
+        departments.values(), len(plan.rooms)
+    )
+    assert plan.similar_pairs["department"] >= plan.lower_bound["department"]
+
+
+def test_scribes_are_drawn_from_people_who_arrived(make_workshop):
+    from django.utils import timezone
+
+    workshop = make_workshop(phase=Workshop.Phase.LOBBY, rooms=0, room_count=5,
+                             target_room_size=None).workshop
+    for i in range(20):  # an imported roster; one person in four has opened their link
+        Participant.objects.create(
+            workshop=workshop, name=f"P{i}", department=f"D{i % 5}", location=f"L{i % 4}",
+            imported=True, last_seen_at=timezone.now() if i % 4 == 0 else None,
+        )
+    rooms = services.start_breakouts(workshop)
+    for room in Room.objects.filter(pk__in=[r.pk for r in rooms]).with_members():
+        if any(m.has_arrived for m in room.members.all()):
+            assert room.scribe.has_arrived, room.number

@@ -116,6 +116,11 @@ class Participant(models.Model):
         ]
 
     @property
+    def has_arrived(self):
+        """False for an imported participant who has never opened their personal link."""
+        return not self.imported or self.last_seen_at is not None
+
+    @property
     def shared_contact(self):
         """Returns what this person chose to show room-mates, or an empty string."""
         if self.share == self.Sharing.EMAIL:
