@@ -200,3 +200,20 @@ def test_the_task_is_above_the_fold_on_a_small_phone(signed_in_context, facilita
             if box is None or box["y"] + min(box["height"], 40) > 568:
                 below[f"{who} at {step}"] = box and round(box["y"])
     assert not below, f"main action below the fold at 320 × 568: {below}"
+
+
+def test_a_phone_shows_where_the_participant_is_beside_a_long_workshop_title(
+    signed_in_context, facilitator
+):
+    workshop = make_finished_workshop(facilitator, rooms=1, phase=Phase.BREAKOUTS)
+    workshop.__class__.objects.filter(pk=workshop.pk).update(
+        title="Leadership offsite for the whole operations and finance management team"
+    )
+    room = Room.objects.get(workshop=workshop)
+    page = signed_in_context(participant=room.scribe).new_page()
+    page.set_viewport_size({"width": 320, "height": 568})
+    page.goto(room.get_absolute_url())
+    place = page.get_by_role("navigation", name="Workshop").get_by_text(room.name, exact=True)
+    expect(place).to_be_visible()
+    box = place.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
