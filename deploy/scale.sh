@@ -19,7 +19,7 @@
 #   DATABASE_POOL_SIZE  PostgreSQL connections per process (psycopg pool)   12
 #   PAGE_SLOTS    pages one process works on at once; the rest queue in HAProxy   8
 #                 (below the pool size: the writer and the sockets' threads hold one each)
-#   LIVE_CONNECT_THREADS  threads per process reading for sockets that open   3
+#   LIVE_CONNECT_THREADS  threads per process reading for sockets that open   0 (measured: no gain)
 #                 (PAGE_SLOTS + 1 + LIVE_CONNECT_THREADS <= DATABASE_POOL_SIZE)
 #   ACCESS_LOG    Daphne's access log (per process: a file name is suffixed)   /dev/null
 #   HAPROXY_INSTANCES  HAProxy processes sharing PORT (SO_REUSEPORT)   1
@@ -46,7 +46,7 @@ HAPROXY_THREADS="${HAPROXY_THREADS:-1}"
 HAPROXY_INSTANCES="${HAPROXY_INSTANCES:-1}"
 DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-12}"
 PAGE_SLOTS="${PAGE_SLOTS:-8}"
-LIVE_CONNECT_THREADS="${LIVE_CONNECT_THREADS:-3}"
+LIVE_CONNECT_THREADS="${LIVE_CONNECT_THREADS:-0}"
 ACCESS_LOG="${ACCESS_LOG:-/dev/null}"
 
 say() { printf '%s\n' "$*"; }
@@ -54,9 +54,11 @@ die() { printf 'scale.sh: %s\n' "$*" >&2; exit 1; }
 
 check_settings() {
   [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a whole number of processes ≥ 1; got '$N'"
-  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE PAGE_SLOTS LIVE_CONNECT_THREADS; do
+  for name in PORT BASE_PORT STATS_PORT HAPROXY_THREADS HAPROXY_INSTANCES DATABASE_POOL_SIZE PAGE_SLOTS; do
     [[ "${!name}" =~ ^[1-9][0-9]*$ ]] || die "$name must be a port/number; got '${!name}'"
   done
+  # 0 keeps Channels' one shared database thread for the sockets' connects.
+  [[ "$LIVE_CONNECT_THREADS" =~ ^[0-9]+$ ]] || die "LIVE_CONNECT_THREADS must be a number ≥ 0; got '$LIVE_CONNECT_THREADS'"
   (( BASE_PORT + N < 65536 )) || die "BASE_PORT + N must stay below 65536"
   case "$DATABASE_URL" in
     postgres://*|postgresql://*) ;;
