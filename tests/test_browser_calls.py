@@ -10,15 +10,13 @@ from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
+from signed_session import signed_session_key
 
 from breakouts.models import Room
 from calls.models import CallSettings, RoomCall
 from tests import call_stand_in
 from tests.conftest import start_daphne
-from workshops.access import remember_participant
 from workshops.models import Participant, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,18 +55,11 @@ def visit(browser, jitsi_site):
     contexts = []
 
     def make(user=None, participant=None):
-        session = SessionStore()
-        if user is not None:
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        if participant is not None:
-            remember_participant(session, participant)
-        session.save()
+        session_key = signed_session_key(user=user, participant=participant)
         context = browser.new_context(base_url=jitsi_site)
         context.set_default_timeout(10_000)
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                              "value": session.session_key, "url": jitsi_site}])
+                              "value": session_key, "url": jitsi_site}])
         context.add_init_script(RECORD_VIOLATIONS)
         contexts.append(context)
         return context.new_page()
