@@ -30,10 +30,10 @@ def join(page, code, name, department, location):
 
 
 def start(facilitator, button):
+    """Clicks the plan page's start button, then confirms in the dialog named like it
+    ("Start breakouts", "Start round 2")."""
     facilitator.get_by_role("button", name=button).click()
-    facilitator.get_by_role("dialog", name="Start breakouts").get_by_role(
-        "button", name="Start breakouts"
-    ).click()
+    facilitator.get_by_role("dialog", name=button).get_by_role("button", name=button).click()
 
 
 def test_facilitator_runs_two_rounds_and_a_participant_moves_to_the_new_room(new_context):
