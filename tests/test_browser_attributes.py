@@ -2,6 +2,7 @@
 region) and sees on the plan page how mixed each one is (issue #15, "any attribute")."""
 
 import pytest
+from browser_steps import PASSWORD, log_in
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
@@ -9,7 +10,6 @@ from workshops.models import Challenge, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-passphrase"
 # Three rooms of four can hold every attribute at its bound: each room gets one person of
 # every level, both locations twice, and departments and regions 2-1-1.
 ROSTER = """Name,Department,Location,Level,Region,Phone
@@ -50,10 +50,7 @@ def test_facilitator_imports_four_attributes_and_sees_each_as_mixed_as_possible(
     )
     Challenge.objects.create(workshop=workshop, title="Retention")
     page = new_context().new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "dana")
     page.goto(workshop.get_absolute_url())
 
     page.get_by_role("link", name="Attributes to mix").click()

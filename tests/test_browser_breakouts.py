@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from browser_steps import PASSWORD, join, log_in
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
@@ -11,21 +12,10 @@ from workshops.models import Challenge, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-passphrase"
 PEOPLE = [
     ("Ana", "Sales", "Lyon"), ("Ben", "Sales", "Toronto"), ("Cy", "Finance", "Lyon"),
     ("Di", "Finance", "Toronto"), ("Ed", "Operations", "Lyon"), ("Flo", "Operations", "Toronto"),
 ]
-
-
-def join(page, code, name, department, location):
-    page.goto(f"/join/{code}/")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Department").select_option(department)
-    page.get_by_label("Location").select_option(location)
-    page.get_by_role("button", name="Join the workshop").click()
-    expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
 
 
 def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_context):
@@ -44,10 +34,7 @@ def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_cont
         participants[name] = page
 
     facilitator = new_context().new_page()
-    facilitator.goto("/accounts/login/")
-    facilitator.get_by_label("Username").fill("dana")
-    facilitator.get_by_label("Password").fill(PASSWORD)
-    facilitator.get_by_role("button", name="Log in").click()
+    log_in(facilitator, "dana")
     facilitator.goto(f"/w/{workshop.join_code}/manage/plan/")
 
     facilitator.get_by_label("Number of rooms").fill("2")

@@ -10,8 +10,6 @@ from breakouts.models import Note
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
-
 def participant_page(new_context, participant, number, errors):
     """Signs a participant in through their personal link; they land in their room."""
     page = new_context().new_page()

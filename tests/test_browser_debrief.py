@@ -7,12 +7,6 @@ from report_helpers import make_workshop, member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
-
-
-
-
-
 def chart_row(page, label):
     return page.get_by_role("table", name="Common answers").get_by_role("row", name=label)
 

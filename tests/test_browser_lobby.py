@@ -3,20 +3,11 @@
 import re
 
 import pytest
+from browser_steps import PASSWORD, log_in
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-passphrase"
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/workshops/$"))
 
 
 def create_workshop_with_two_challenges(page):

@@ -9,8 +9,6 @@ from report_helpers import make_workshop
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
-
 def test_report_prints_to_a_pdf_with_a_page_per_room(signed_in_context, facilitator):
     workshop = make_workshop(facilitator, rooms=3)
     page = signed_in_context(facilitator).new_page()

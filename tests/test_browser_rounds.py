@@ -4,6 +4,7 @@ and starts it; a participant's page moves to their new room on its own."""
 import re
 
 import pytest
+from browser_steps import PASSWORD, join, log_in
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
@@ -12,21 +13,10 @@ from workshops.models import Challenge, Participant, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-passphrase"
 PEOPLE = [
     ("Ana", "Sales", "Lyon"), ("Ben", "Sales", "Toronto"),
     ("Cy", "Finance", "Lyon"), ("Di", "Finance", "Toronto"),
 ]
-
-
-def join(page, code, name, department, location):
-    page.goto(f"/join/{code}/")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Department").select_option(department)
-    page.get_by_label("Location").select_option(location)
-    page.get_by_role("button", name="Join the workshop").click()
-    expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
 
 
 def start(facilitator, button):
@@ -50,10 +40,7 @@ def test_facilitator_runs_two_rounds_and_a_participant_moves_to_the_new_room(new
         join(pages[name], workshop.join_code, name, department, location)
 
     facilitator = new_context().new_page()
-    facilitator.goto("/accounts/login/")
-    facilitator.get_by_label("Username").fill("dana")
-    facilitator.get_by_label("Password").fill(PASSWORD)
-    facilitator.get_by_role("button", name="Log in").click()
+    log_in(facilitator, "dana")
     facilitator.goto(f"/w/{workshop.join_code}/manage/plan/")
     expect(facilitator.get_by_role("heading", name="round 1 of 2")).to_be_visible()
     start(facilitator, "Start breakouts")
