@@ -75,7 +75,7 @@ def _current_draft(workshop):
     """Returns the draft for the next round, or an earlier round's draft (pins and keep-apart
     pairs only, no rooms) so the next plan keeps them."""
     draft = workshop.draft_plan
-    if draft and draft.get("round", 1) != workshop.next_round:
+    if draft and workshop.next_round_draft() is None:
         return {"pinned": draft.get("pinned", {}), "keep_apart": draft.get("keep_apart", []),
                 "use_met_before": draft.get("use_met_before", True), "rooms": []}
     return draft

@@ -51,12 +51,13 @@ def start_breakouts(workshop):
     participants = list(workshop.participants.all())
     if not participants:
         raise PlanError(_("Nobody has joined yet, so there is no one to seat."))
-    draft = workshop.draft_plan
-    if not draft or draft.get("round", 1) != round_number:
+    draft = workshop.next_round_draft()
+    if draft is None:
+        earlier = workshop.draft_plan or {}
         draft = draft_new_plan(
             workshop, participants, round_number=round_number,
             room_count=workshop.planned_room_count(len(participants)),
-            pinned=(draft or {}).get("pinned"), keep_apart=(draft or {}).get("keep_apart", ()),
+            pinned=earlier.get("pinned"), keep_apart=earlier.get("keep_apart", ()),
         )
     room_ids, unplaced = reconcile(draft, participants)
     room_ids = [ids for ids in room_ids if ids]

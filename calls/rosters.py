@@ -54,9 +54,9 @@ def meeting_plan(workshop):
     """Returns the MeetingPlan of the workshop now (None before anyone is planned): the draft
     of the round the facilitator is planning (the first, or the next one in plenary) if there
     is one, else the rooms people sit in."""
-    draft = workshop.draft_plan or {}
-    planning = workshop.next_round is not None and draft.get("round", 1) == workshop.next_round
-    if not planning:
+    draft = workshop.next_round_draft()
+    if draft is None:
+        draft = workshop.draft_plan
         rooms = Room.objects.current(workshop).with_members().order_by("number")
         seated = [MeetingRoom(room.number, list(room.members.all())) for room in rooms]
         seated = [room for room in seated if room.members]
@@ -66,7 +66,7 @@ def meeting_plan(workshop):
     if not draft or not participants:
         return None
     by_id = {p.pk: p for p in participants}
-    planned, unplaced = reconcile(workshop.draft_plan, participants)
+    planned, unplaced = reconcile(draft, participants)
     planned = [ids for ids in planned if ids]
     return MeetingPlan(
         [MeetingRoom(number, _by_name(by_id[pid] for pid in ids))

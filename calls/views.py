@@ -1,5 +1,7 @@
 """The facilitator's calls page (how rooms talk, the links) and the meeting exports."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -69,45 +71,44 @@ def _save(workshop, current, form):
             call.save(update_fields=["link"])
 
 
-def _plan_or_redirect(request, workshop):
-    plan = rosters.meeting_plan(workshop)
-    if plan is None:
-        messages.info(request, _("There are no rooms to export yet: plan the rooms first."))
-    return plan
-
-
 def _download(text, filename, content_type="text/csv; charset=utf-8"):
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-@login_required
-def zoom_csv(request, code):
+def with_meeting_plan(view):
+    """Makes a facilitator's view of the rooms as planned or running: it is called with the
+    workshop and its MeetingPlan, or the facilitator goes back to the calls page with a
+    message when there are no rooms yet."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, code):
+        workshop = get_workshop_for_facilitator(request, code)
+        plan = rosters.meeting_plan(workshop)
+        if plan is None:
+            messages.info(request, _("There are no rooms to export yet: plan the rooms first."))
+            return redirect("calls:settings", workshop.join_code)
+        return view(request, workshop, plan)
+
+    return wrapper
+
+
+@with_meeting_plan
+def zoom_csv(request, workshop, plan):
     """Zoom's breakout-room pre-assignment file of the rooms as planned or running."""
-    workshop = get_workshop_for_facilitator(request, code)
-    plan = _plan_or_redirect(request, workshop)
-    if plan is None:
-        return redirect("calls:settings", workshop.join_code)
     return _download(rosters.zoom_csv(plan), f"{workshop.join_code}-zoom-breakout-rooms.csv")
 
 
-@login_required
-def roster_csv(request, code):
+@with_meeting_plan
+def roster_csv(request, workshop, plan):
     """The rooms as a spreadsheet: one row per person, for filling Teams rooms by hand."""
-    workshop = get_workshop_for_facilitator(request, code)
-    plan = _plan_or_redirect(request, workshop)
-    if plan is None:
-        return redirect("calls:settings", workshop.join_code)
     text = rosters.roster_csv(plan, _("(no e-mail: add by hand)"))
     return _download(text, f"{workshop.join_code}-rooms.csv")
 
 
-@login_required
-def roster(request, code):
+@with_meeting_plan
+def roster(request, workshop, plan):
     """The rooms as a printable page, one table per room."""
-    workshop = get_workshop_for_facilitator(request, code)
-    plan = _plan_or_redirect(request, workshop)
-    if plan is None:
-        return redirect("calls:settings", workshop.join_code)
     return render(request, "calls/roster.html", {"workshop": workshop, "plan": plan})

@@ -35,6 +35,15 @@ class Rounds(models.Model):
             return self.current_round + 1
         return None
 
+    def next_round_draft(self):
+        """Returns the plan drafted for the next round (`draft_plan`), or None when there is
+        none or it was drafted for an earlier round (whose pins and keep-apart pairs the next
+        plan keeps)."""
+        draft = self.draft_plan
+        if draft and self.next_round is not None and draft.get("round", 1) == self.next_round:
+            return draft
+        return None
+
     def begin_round(self, number):
         """Makes `number` the current round (its rooms are the live ones); the caller then
         opens breakouts (breakouts/services.py `start_breakouts`)."""
