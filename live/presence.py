@@ -13,9 +13,11 @@ logger = logging.getLogger(__name__)
 class Presence:
     """Who is online, per room, across every process that holds sockets of the workshop.
 
-    Each process counts its own sockets per (room, participant) and announces the set to the
-    workshop's presence group when it changes (debounced) and on a heartbeat; other processes'
-    sets expire unless refreshed, so a crashed process's people go offline on their own.
+    Each process counts its own sockets per (room, participant). When rooms change it
+    announces only those rooms to the workshop's presence group (debounced), and its whole set
+    on a heartbeat and when a new process asks; other processes' sets expire unless refreshed,
+    so a crashed process's people go offline on their own. Only changed rooms are announced and
+    recomputed, so a connect costs the same in a workshop of 10 rooms or 1,000.
     """
 
     HEARTBEAT_SECONDS = 15
@@ -31,7 +33,8 @@ class Presence:
         self.watchers = collections.Counter()  # workshop → local sockets interested
         self.last = {}  # (workshop, room id) → frozenset delivered last
         self.numbers = {}  # (workshop, room id) → room number
-        self.dirty = set()
+        self.dirty = collections.defaultdict(set)  # workshop → room ids changed here
+        self.full_due = set()  # workshops whose whole set is to be announced (asked for)
         self._flush_handle = None
 
     async def watch(self, workshop_id, sink):
@@ -53,7 +56,7 @@ class Presence:
         entry = rooms.setdefault(room_id, {"number": number, "counts": collections.Counter()})
         entry["counts"][participant_id] += 1
         self.numbers[(workshop_id, room_id)] = number
-        self._changed(workshop_id)
+        self._changed(workshop_id, room_id)
 
     def leave(self, workshop_id, room_id, participant_id):
         entry = self.local.get(workshop_id, {}).get(room_id)
@@ -66,7 +69,7 @@ class Presence:
             del self.local[workshop_id][room_id]
             if not self.local[workshop_id]:
                 del self.local[workshop_id]
-        self._changed(workshop_id)
+        self._changed(workshop_id, room_id)
 
     def online(self, workshop_id, room_id):
         """Returns the sorted participant ids online in a room (all processes)."""
@@ -84,35 +87,57 @@ class Presence:
         rooms = {int(room_id): entry for room_id, entry in message["rooms"].items()}
         for room_id, entry in rooms.items():
             self.numbers[(workshop_id, room_id)] = entry["number"]
-        self.remote[workshop_id][message["origin"]] = (
-            time.monotonic() + message.get("ttl", self.EXPIRES_AFTER), rooms
-        )
+        known = self.remote[workshop_id].get(message["origin"])
+        if message.get("partial") and known is not None:
+            held, changed = known[1], set(rooms)
+        else:  # a whole set replaces what the process said before
+            held, changed = {}, set(rooms) | set(known[1] if known else ())
+        for room_id, entry in rooms.items():
+            if entry["online"]:
+                held[room_id] = entry
+            else:
+                held.pop(room_id, None)
+        expires = time.monotonic() + message.get("ttl", self.EXPIRES_AFTER)
+        self.remote[workshop_id][message["origin"]] = (expires, held)
         if message.get("query"):
-            self._changed(workshop_id)  # answer with our own set
-        else:
-            self._deliver_changes(workshop_id)
+            self.full_due.add(workshop_id)  # answer with our own whole set
+            self._schedule_flush()
+        self._deliver_changes(workshop_id, changed)
 
-    def _changed(self, workshop_id):
-        self.dirty.add(workshop_id)
+    def _changed(self, workshop_id, room_id):
+        self.dirty[workshop_id].add(room_id)
+        self._schedule_flush()
+
+    def _schedule_flush(self):
         if self._flush_handle is None:
             self._flush_handle = self.hub.loop.call_later(self.DEBOUNCE_SECONDS, self._flush)
 
     def _flush(self):
         self._flush_handle = None
-        dirty, self.dirty = self.dirty, set()
-        for workshop_id in dirty:
+        dirty, self.dirty = self.dirty, collections.defaultdict(set)
+        full, self.full_due = self.full_due, set()
+        for workshop_id in full | set(dirty):
             if self.hub.remote:
-                self._announce(workshop_id)
-            self._deliver_changes(workshop_id)
+                changed = None if workshop_id in full else dirty[workshop_id]
+                self._announce(workshop_id, rooms=changed)
+            if workshop_id in dirty:
+                self._deliver_changes(workshop_id, dirty[workshop_id])
 
-    def _announce(self, workshop_id, query=False):
-        rooms = {
-            str(room_id): {"number": entry["number"], "online": sorted(entry["counts"])}
-            for room_id, entry in self.local.get(workshop_id, {}).items()
-        }
+    def _announce(self, workshop_id, query=False, rooms=None):
+        """Sends our set of the workshop's rooms to the other processes: the given room ids
+        only (a partial update, rooms nobody is in any more included), or the whole set."""
+        local = self.local.get(workshop_id, {})
+        payload = {}
+        for room_id in local if rooms is None else rooms:
+            entry = local.get(room_id)
+            payload[str(room_id)] = {
+                "number": entry["number"] if entry else self.numbers.get((workshop_id, room_id)),
+                "online": sorted(entry["counts"]) if entry else [],
+            }
         message = {
             "type": "hub.presence", "origin": self.hub.origin, "workshop": workshop_id,
-            "rooms": rooms, "ttl": self.EXPIRES_AFTER, "query": query,
+            "rooms": payload, "ttl": self.EXPIRES_AFTER, "query": query,
+            "partial": rooms is not None,
         }
         self.hub.loop.create_task(self._send(presence_group(workshop_id), message))
 
@@ -122,11 +147,14 @@ class Presence:
         except Exception:
             logger.exception("hub: presence announcement failed")
 
-    def _deliver_changes(self, workshop_id):
-        room_ids = set(self.local.get(workshop_id, {}))
-        for _expires, rooms in self.remote.get(workshop_id, {}).values():
-            room_ids.update(rooms)
-        room_ids.update(r for (w, r) in self.last if w == workshop_id)
+    def _deliver_changes(self, workshop_id, room_ids=None):
+        """Tells local sockets of the rooms whose online set changed (of `room_ids`, or of
+        every room the workshop has)."""
+        if room_ids is None:
+            room_ids = set(self.local.get(workshop_id, {}))
+            for _expires, rooms in self.remote.get(workshop_id, {}).values():
+                room_ids.update(rooms)
+            room_ids.update(r for (w, r) in self.last if w == workshop_id)
         for room_id in room_ids:
             online = frozenset(self.online(workshop_id, room_id))
             if self.last.get((workshop_id, room_id), frozenset()) == online:

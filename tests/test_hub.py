@@ -16,6 +16,7 @@ class SharedLayer:
         self.inner = InMemoryChannelLayer()
         self.group_adds = []
         self.sent = []
+        self.messages = []
 
     async def new_channel(self, prefix="specific."):
         return await self.inner.new_channel(prefix)
@@ -32,6 +33,7 @@ class SharedLayer:
 
     async def group_send(self, group, message):
         self.sent.append(group)
+        self.messages.append(message)
         await self.inner.group_send(group, message)
 
 
@@ -124,6 +126,48 @@ async def test_presence_is_the_union_of_all_processes_and_expires():
         first.presence.remote[1][origin] = (0, rooms)
     assert first.presence.online(1, 10) == [100]
     first.close()
+
+
+async def test_a_join_announces_only_its_room_and_the_others_keep_the_rest():
+    # 1,000 rooms with people on the other process: a connect must not resend (or make every
+    # process recompute) the whole workshop, or connects get slower as the workshop grows.
+    layer = SharedLayer()
+    loop = asyncio.get_running_loop()
+    first, second = Hub(loop, layer), Hub(loop, layer)
+    watcher = Sink()
+    await first.presence.watch(1, watcher)
+    await second.presence.watch(1, Sink())
+    await first.subscribe("room.5", watcher)
+    for room in range(1, 1001):
+        second.presence.join(1, room, room, participant_id=room)
+    await asyncio.sleep(0.2)
+    assert first.presence.online(1, 999) == [999]
+    layer.messages.clear()
+    watcher.frames.clear()
+
+    second.presence.join(1, 5, 5, participant_id=5000)
+    await asyncio.sleep(0.2)
+    announced = [m for m in layer.messages if m["type"] == "hub.presence"]
+    assert [list(m["rooms"]) for m in announced] == [["5"]]
+    assert watcher.frames == [
+        {"type": "presence.changed", "scope": "room", "room": 5, "online": [5, 5000]}
+    ]
+    assert first.presence.online(1, 999) == [999]  # the rooms not announced are kept
+
+    second.presence.leave(1, 5, 5)
+    second.presence.leave(1, 5, 5000)
+    await asyncio.sleep(0.2)
+    assert first.presence.online(1, 5) == []
+    assert watcher.frames[-1]["online"] == []
+    # The heartbeat's whole set replaces the process's earlier one.
+    second.presence.leave(1, 7, 7)
+    second.presence.dirty.clear()  # as if the partial update had been lost on the way
+    second.presence._announce(1)
+    await asyncio.sleep(0.2)
+    assert first.presence.online(1, 7) == []
+    assert first.presence.online(1, 8) == [8]
+    first.close()
+    second.close()
 
 
 async def test_a_new_process_learns_presence_from_the_others():
