@@ -178,6 +178,8 @@ class Meter:
 
     def __init__(self, profile):
         self.cpu = defaultdict(list)
+        self.queries = defaultdict(int)
+        self.count_queries()
         self.profile_step = profile
         # The loop's thread, and one profile per call on the threads of sync_to_async
         # (Django's ASGI handler gives every request a thread of its own).
@@ -186,6 +188,20 @@ class Meter:
         if profile:
             self.profile_threads()
         self.mark = time.process_time()
+
+    def count_queries(self):
+        """Counts the SQL statements of every thread (charged to the step they ran in)."""
+        from django.db.backends.utils import CursorWrapper
+
+        execute = CursorWrapper.execute
+        meter = self
+        meter.executed = 0
+
+        def counted(self, *args, **kwargs):
+            meter.executed += 1
+            return execute(self, *args, **kwargs)
+
+        CursorWrapper.execute = counted
 
     def profile_threads(self):
         from asgiref.sync import SyncToAsync
@@ -225,9 +241,10 @@ class Meter:
         if profiling:
             self.profiling = True
             self.profilers[0].enable()
-        started = time.process_time()
+        started, executed = time.process_time(), self.executed
         result = await work
         self.cpu[name].append(time.process_time() - started)
+        self.queries[name] += self.executed - executed
         if profiling:
             self.profilers[0].disable()
             self.profiling = False
@@ -295,8 +312,12 @@ async def journey(args):
 
 
 def start_breakouts(workshop):
+    """What the facilitator's plan page and "Start breakouts" do: the plan page stores a draft
+    plan on the workshop (read back with the workshop row by every page after), then start."""
     from breakouts import services
+    from breakouts.plan_views import _participants, _replan
 
+    _replan(workshop, _participants(workshop), None)
     return services.start_breakouts(workshop)
 
 
@@ -309,12 +330,14 @@ async def assigned_url(ws):
 
 
 def report(meter, storm, joins, moved):
-    print(f"\n{'step':<16}{'n':>6}{'mean ms':>10}{'p50 ms':>9}{'max ms':>9}{'total s':>9}")
+    print(f"\n{'step':<16}{'n':>6}{'mean ms':>10}{'p50 ms':>9}{'max ms':>9}{'total s':>9}"
+          f"{'queries':>9}")
     for name, values in meter.cpu.items():
         values = sorted(values)
+        queries = meter.queries[name] / len(values) if name in meter.queries else float("nan")
         print(f"{name:<16}{len(values):>6}{sum(values) / len(values) * 1000:>10.1f}"
               f"{values[len(values) // 2] * 1000:>9.1f}{values[-1] * 1000:>9.1f}"
-              f"{sum(values):>9.2f}")
+              f"{sum(values):>9.2f}{queries:>9.1f}")
     if joins:
         print(f"\nwhole join, fan-out included: {storm * 1000 / joins:.1f} ms CPU per person")
     if moved:

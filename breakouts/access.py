@@ -19,6 +19,7 @@ def get_room_for_member(request, code, number):
     # The room page is the current round's room; earlier rounds' rooms are read in the
     # report and the plenary (read-only).
     room = get_object_or_404(Room.objects.current(workshop), number=number)
+    room.workshop = workshop  # the page reads it (calls, snapshot): not a second query
     if workshop.is_facilitator(request.user):
         return workshop, room, None
     participant = participant_from_session(request.session, workshop)
