@@ -236,12 +236,19 @@ def test_due_dates_read_as_on_every_other_page(client, facilitator):
     assert '<time data-field="due_date" datetime="2026-12-01">Dec 1, 2026</time>' in page
 
 
-def test_room_page_reads_the_workshop_and_its_call_settings_once(setup, participant_client):
+def test_room_page_reads_the_workshop_and_its_call_settings_once(
+    setup, participant_client, monkeypatch
+):
     """A breakout start draws a thousand room pages at once: the page's two call tags and its
-    snapshot share one read of the workshop and of its call settings."""
+    snapshot share one read of the workshop and of its call settings, and a member's room
+    comes with them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from breakouts import snapshot
+
+    monkeypatch.setattr(snapshot, "ROOM_STATE_TTL", 60.0)  # the room's snapshot, built once
+    monkeypatch.setattr(snapshot, "_built", {})
     workshop, _rooms, people = setup
     client = participant_client(people[1][1])
     client.get(room_url(workshop))
@@ -251,3 +258,4 @@ def test_room_page_reads_the_workshop_and_its_call_settings_once(setup, particip
               if q["sql"].startswith("SELECT") and " FROM " in q["sql"]]
     assert tables.count('"workshops_workshop"') == 1, tables
     assert tables.count('"calls_callsettings"') == 1, tables
+    assert tables.count('"breakouts_room"') == 0, tables
