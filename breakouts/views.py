@@ -4,9 +4,9 @@ from datetime import date
 
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 from breakouts.access import get_room_for_member
 from breakouts.models import Item, Step
@@ -196,6 +196,29 @@ def _drawn(state, page):
     }
 
 
+_pages = {}  # language → page_texts()
+
+
+def page_texts():
+    """Returns the room page's texts and limits in the active language: the same for every
+    room page, so made once per language (a hundred translations per page at a breakout
+    start of a thousand pages). Shared: callers must not change it."""
+    language = get_language()
+    page = _pages.get(language)
+    if page is None:
+        page = _pages[language] = {
+            "labels": labels(),
+            "prompts": {step: str(text) for step, text in STEP_PROMPTS.items()},
+            "categories": [{"value": v, "label": str(label)} for v, label in Item.Category.choices],
+            "statuses": [{"value": v, "label": str(label)} for v, label in Item.Status.choices],
+            "limits": {
+                "note": NOTE_MAX_CHARS, "item": ITEM_TEXT_MAX_CHARS, "long": ITEM_LONG_MAX_CHARS,
+                "rationale": RATIONALE_MAX_CHARS, "help": HELP_MAX_CHARS,
+            },
+        }
+    return page
+
+
 def room(request, code, number):
     """Shows a breakout room to its members and to the workshop's facilitators."""
 
@@ -217,16 +240,7 @@ def room(request, code, number):
             "user": request.user.pk if participant is None else None,
         },
     }
-    page = {
-        "labels": labels(),
-        "prompts": {step: str(text) for step, text in STEP_PROMPTS.items()},
-        "categories": [{"value": v, "label": str(label)} for v, label in Item.Category.choices],
-        "statuses": [{"value": v, "label": str(label)} for v, label in Item.Status.choices],
-        "limits": {
-            "note": NOTE_MAX_CHARS, "item": ITEM_TEXT_MAX_CHARS, "long": ITEM_LONG_MAX_CHARS,
-            "rationale": RATIONALE_MAX_CHARS, "help": HELP_MAX_CHARS,
-        },
-    }
+    page = page_texts()
     return render(
         request,
         "breakouts/room.html",

@@ -234,3 +234,28 @@ def test_due_dates_read_as_on_every_other_page(client, facilitator):
     sign_in_participant(client, people[1][1])
     page = client.get(room.get_absolute_url()).content.decode()
     assert '<time data-field="due_date" datetime="2026-12-01">Dec 1, 2026</time>' in page
+
+
+def test_room_page_reads_the_workshop_and_its_call_settings_once(
+    setup, participant_client, monkeypatch
+):
+    """A breakout start draws a thousand room pages at once: the page's two call tags and its
+    snapshot share one read of the workshop and of its call settings, and a member's room
+    comes with them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from breakouts import snapshot
+
+    monkeypatch.setattr(snapshot, "ROOM_STATE_TTL", 60.0)  # the room's snapshot, built once
+    monkeypatch.setattr(snapshot, "_built", {})
+    workshop, _rooms, people = setup
+    client = participant_client(people[1][1])
+    client.get(room_url(workshop))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(room_url(workshop)).status_code == 200
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in captured.captured_queries
+              if q["sql"].startswith("SELECT") and " FROM " in q["sql"]]
+    assert tables.count('"workshops_workshop"') == 1, tables
+    assert tables.count('"calls_callsettings"') == 1, tables
+    assert tables.count('"breakouts_room"') == 0, tables

@@ -267,8 +267,11 @@ class ParticipantForm(forms.ModelForm):
 
     def used_labels(self, field):
         """Returns the spellings already in use, for the free-text field's suggestions."""
-        values = self.workshop.participants.exclude(**{field: ""}).values_list(field, flat=True)
-        return sorted(set(values), key=str.casefold)
+        values = (
+            self.workshop.participants.exclude(**{field: ""}).order_by()
+            .values_list(field, flat=True).distinct()
+        )
+        return sorted(values, key=str.casefold)
 
     @property
     def used_departments(self):

@@ -6,7 +6,6 @@ workshop sees it.
 """
 
 import time
-from collections import Counter
 
 from django.conf import settings
 from django.db import connection
@@ -14,6 +13,7 @@ from django.db import connection
 from live.events import iso, timer
 from live.framing import encode
 from workshops.models import Workshop
+from workshops.public_roster import roster
 
 # The workshop part of the state frame is the same for everyone and holds the whole roster:
 # after a reconnect storm of 1,000 sockets, building and encoding it once per socket
@@ -27,27 +27,18 @@ _shared = {}  # workshop id → (key, expires, workshop_state dict): shared_work
 _current = {}  # the same, keyed by the row's raw (id, created_at, rev): current_workshop_state
 
 
-def label_counts(participants, field):
-    """Returns {label: count} for one field, sorted by label; empty labels are left out."""
-    counts = Counter(getattr(p, field) for p in participants if getattr(p, field))
-    return dict(sorted(counts.items(), key=lambda item: item[0].casefold()))
-
-
 def workshop_state(workshop):
     """Returns the workshop-wide snapshot: phase, challenges, roster, counts and timer."""
-    participants = list(workshop.participants.order_by("joined_at", "pk"))
+    everyone = roster(workshop.pk)  # workshops/public_roster.py: one plain query
     return {
         "id": workshop.pk,
         "phase": workshop.phase,
         "title": workshop.title,
         "join_code": workshop.join_code,
         "challenges": [c.public() for c in workshop.challenges.all()],
-        "participants": [p.public() for p in participants],
-        "participant_count": len(participants),
-        "counts": {
-            "department": label_counts(participants, "department"),
-            "location": label_counts(participants, "location"),
-        },
+        "participants": everyone.people,
+        "participant_count": len(everyone.people),
+        "counts": everyone.counts,
         "timer": timer(workshop.timer_ends_at, workshop.timer_label),
         "presenting_room": workshop.presenting_room.number if workshop.presenting_room else None,
         "closing_at": iso(workshop.closing_at),
@@ -101,7 +92,12 @@ def encoded_workshop_state(workshop):
     cached = _encoded.get(workshop.pk)
     if cached is not None and cached[0] == key and cached[1] > now:
         return cached[2]
-    text = encode(shared_workshop_state(workshop))
+    state = shared_workshop_state(workshop)
+    # The roster is spliced in as the text it was encoded to once per person
+    # (workshops/public_roster.py), instead of encoding a thousand people again.
+    people = state["participants"]
+    head = encode({k: v for k, v in state.items() if k != "participants"})
+    text = f'{head[:-1]},"participants":{people.text}}}'
     if WORKSHOP_STATE_TTL > 0:
         _encoded[workshop.pk] = (key, now + WORKSHOP_STATE_TTL, text)
     return text

@@ -39,11 +39,25 @@ def _jitsi(context, settings, token, participant, title):
     return {**call, "title": title, "autostart": participant is not None}
 
 
+def _settings_for(context, workshop):
+    """CallSettings.of the workshop, read once per request: the room page draws its call twice
+    (header and panel), and a breakout start draws a thousand room pages at once."""
+    request = context.get("request")
+    memo = getattr(request, "_call_settings", None) if request is not None else None
+    if memo is None:
+        memo = {}
+        if request is not None:
+            request._call_settings = memo
+    if workshop.pk not in memo:
+        memo[workshop.pk] = CallSettings.of(workshop)
+    return memo[workshop.pk]
+
+
 @register.inclusion_tag("calls/_room_call.html", takes_context=True)
 def room_call(context, room, participant, place):
     """Room `room`'s call for its member `participant` (None: a facilitator). `place` "header"
     draws the link or the way to the call at the top of the page, "panel" the Jitsi call."""
-    settings = CallSettings.of(room.workshop)
+    settings = _settings_for(context, room.workshop)
     name = meeting_room_name(room.number)
     result = {"mode": settings.mode, "meeting_room": name, "participant": participant,
               "place": place,

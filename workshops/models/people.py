@@ -42,7 +42,7 @@ class ParticipantQuerySet(models.QuerySet):
         key, email = normalise_label(name), (email or "").strip().casefold()
         same = [
             pk
-            for pk, other_name, other_email in self.values_list("pk", "name", "email")
+            for pk, other_name, other_email in self.order_by().values_list("pk", "name", "email")
             if normalise_label(other_name) == key
             and not (email and other_email and other_email.casefold() != email)
         ]

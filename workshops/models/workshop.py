@@ -254,7 +254,10 @@ class Workshop(Rounds, Announcing, models.Model):
         fixed = self.department_choices if field == "department" else self.location_choices
         if fixed:
             return next((label for label in fixed if normalise_label(label) == key), None)
-        for existing in self.participants.values_list(field, flat=True).distinct():
+        # Each spelling once, in order of first use (not every participant's label, per join).
+        spellings = self.participants.order_by().values_list(field).annotate(
+            first=models.Min("joined_at")).order_by("first", field).values_list(field, flat=True)
+        for existing in spellings:
             if normalise_label(existing) == key:
                 return existing
         return tidy_label(value)

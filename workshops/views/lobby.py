@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from workshops import services
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.forms import ParticipantForm
-from workshops.snapshot import label_counts
+from workshops.public_roster import roster
 
 # Each roster row drawn once per process (keyed by what it shows) instead of once per lobby
 # page: in a join storm every page drew every row so far, and rendering the whole roster
@@ -20,21 +20,24 @@ _rows = {}
 ROW_CACHE_LIMIT = 20_000
 
 
-def _roster_rows(participants, me):
-    """Returns the roster's <li> rows (workshops/_lobby_person.html), `me`'s row marked."""
+def _roster_rows(people, me):
+    """Returns the roster's <li> rows (workshops/_lobby_person.html), `me`'s row marked.
+
+    `people` are Participant.public() dicts (workshops/public_roster.py)."""
     template = get_template("workshops/_lobby_person.html")
     language = get_language()
     if len(_rows) > ROW_CACHE_LIMIT:
         _rows.clear()
     html = []
-    for person in participants:
-        if person.pk == me.pk:
-            html.append(template.render({"p": person, "me": me}))
+    for person in people:
+        pk = person["id"]
+        if pk == me.pk:
+            html.append(template.render({"p": {"pk": pk, **person}, "me": me}))
             continue
-        key = (language, person.pk, person.name, person.department, person.location)
+        key = (language, pk, person["name"], person["department"], person["location"])
         row = _rows.get(key)
         if row is None:
-            row = _rows[key] = template.render({"p": person, "me": None})
+            row = _rows[key] = template.render({"p": {"pk": pk, **person}, "me": None})
         html.append(row)
     return mark_safe("".join(html))  # noqa: S308 - rendered by the template (autoescaped)
 
@@ -66,20 +69,17 @@ def lobby(request, code):
     room_url = _room_url(participant)
     if room_url and workshop.phase == workshop.Phase.BREAKOUTS:
         return redirect(room_url)
-    participants = list(workshop.participants.order_by("joined_at", "pk"))
+    everyone = roster(workshop.pk)  # one plain query; rows drawn once per process
     context = {
         "workshop": workshop,
         "me": participant,
         "room_url": room_url,
         "debrief_url": _debrief_url(workshop),
         "challenges": workshop.challenges.all(),
-        "participants": participants,
-        "roster_rows": _roster_rows(participants, participant),
-        "participants_data": [p.public() for p in participants],
-        "counts": {
-            "department": label_counts(participants, "department"),
-            "location": label_counts(participants, "location"),
-        },
+        "participants": everyone.people,
+        "roster_rows": _roster_rows(everyone.people, participant),
+        "roster_data": everyone.script("roster-data"),
+        "counts": everyone.counts,
         # The page follows `room.assigned` itself (breakouts/consumers.py, docs/protocol.md).
         "ws_path": f"/ws/w/{workshop.join_code}/?page=lobby",
         "page_data": {"phase": workshop.phase, "me": participant.pk},
