@@ -3,14 +3,13 @@ population.
 
 Elements live in *slots*: group ``g`` owns the ``cap`` slots ``g * cap ..`` (``cap`` the largest
 group size; a smaller group leaves its last slots empty), and a swap exchanges two elements'
-slots. The distances ``D`` and the sums ``W[k, s]`` (distances from the element in slot ``s`` to
-group ``k``) are kept in slot order, so the gains of every move form a ``G x G x cap`` array,
-``gain[k, g, r]`` for the ``r``-th member of ``g`` moving to ``k``, and all swaps between two
-groups are one ``cap x cap`` block: ``gain[h, g, :, None] + gain[g, h, None, :] - 2 D[g, :, h,
-:]``. A step bounds each pair of groups by its best two moves and weighs the blocks of the pairs
-with the highest bounds, then the next ones until no unweighed pair can do better: the best swap
-of the whole neighbourhood, for a few thousand swaps instead of n^2 / 2 (Lai & Hao 2016 for the
-gains; the block bound is ours).
+slots. The sums ``W[k, s]`` (distances from the element in slot ``s`` to group ``k``) are kept
+in slot order, so the gains of every move form one ``G x G x cap`` array, ``gain[k, g, r]`` for
+the ``r``-th member of ``g`` moving to ``k``, whose maximum over ``r`` (the best move from ``g``
+to ``k``) changes only in the rows and columns of the two groups of a swap. A step bounds each
+move by the best move that could complete it into a swap and weighs the swaps of the best-bounded
+moves: a few thousand swaps instead of n^2 / 2, among which, nearly always, the best one (Lai &
+Hao 2016 for the gains).
 """
 
 from __future__ import annotations
