@@ -7,6 +7,7 @@ import pytest
 
 from breakouts.assignment import mdgp_value, read_mdgplib, solve_mdgp
 from breakouts.assignment.population import crossover
+from breakouts.assignment.swaps import SwapSearch
 from breakouts.assignment.tabu import TabuSearch
 
 TINY = """6 2 ds 2 4 2 4
@@ -142,6 +143,34 @@ def test_tabu_search_keeps_its_gains_and_member_lists_in_step_with_the_groups():
         assert (search.slot[listed] == np.arange(search.size[g])).all()
     counts = np.bincount(best, minlength=4)
     assert all(lo <= c <= hi for c, (lo, hi) in zip(counts, sizes, strict=True))
+
+
+@pytest.mark.parametrize("sizes", [[12, 12, 12, 12], [9, 16, 7, 10, 6]])
+def test_swap_search_keeps_its_gains_and_slots_in_step_with_the_groups(sizes):
+    rng = np.random.default_rng(11)
+    n = sum(sizes)
+    upper = np.triu(rng.uniform(0, 100, size=(n, n)), 1)
+    d = upper + upper.T
+    search = SwapSearch(d, np.array(sizes), np.random.default_rng(3), np.inf)
+    search.load(search.random_solution())
+    search.descent()
+    value, best = search.tabu_search(max_stall=300)
+    search.perturb(5)
+    for grouping in (best, search.group):
+        assert np.bincount(grouping, minlength=len(sizes)).tolist() == sizes
+    assert value == pytest.approx(mdgp_value(d, best))
+    assert search.value == pytest.approx(mdgp_value(d, search.group))
+    # Slot s of group s // cap holds element[s]; W is in slot order.
+    real = search.element < n
+    assert (search.element[search.slot] == np.arange(n)).all()
+    assert (search.slot // search.cap == search.group).all()
+    expected = d @ np.eye(len(sizes))[search.group]
+    assert np.allclose(search.W[:, real], expected[search.element[real]].T)
+    # Every move is allowed again after a search, except to one's own group.
+    gain = search.gains().reshape(len(sizes), -1)
+    own = search.slot // search.cap
+    assert np.isneginf(gain[own, search.slot]).all()
+    assert np.isfinite(np.delete(gain[:, search.slot], own * n + np.arange(n))).all()
 
 
 def test_solver_stops_by_the_clock_it_is_given():

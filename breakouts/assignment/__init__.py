@@ -28,12 +28,13 @@ Approach
    search of ``solve_mdgp`` (``polish``, up to 1,500 people).
 6. A random walk of cost-neutral swaps, so different seeds give different rooms of equal quality.
 
-``solve_mdgp`` solves the general problem on a distance matrix (``mdgp``, ``tabu``);
-``mdgplib`` reads the literature's instances.
+``solve_mdgp`` solves the general problem on a distance matrix (``mdgp``, ``population``,
+``swaps``, ``tabu``); ``mdgplib`` reads the literature's instances.
 
 Modules: ``problem`` (vocabulary), ``inputs`` (checks), ``start``, ``search`` and ``polish``
-(the room search), ``rooms`` (the room-planning API), ``tabu`` and ``mdgp`` (the general
-solver), ``mdgplib`` (instances). Nothing here imports Django.
+(the room search), ``rooms`` (the room-planning API), ``tabu`` (tabu search over moves and
+swaps), ``swaps``, ``population`` and ``mdgp`` (the general solver), ``mdgplib``
+(instances). Nothing here imports Django.
 """
 
 from .mdgp import solve_mdgp

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .swaps import SwapSearch
 from .tabu import TabuSearch
 
 # Population size, and tabu steps without a new best per child and per first member (times
@@ -39,9 +40,10 @@ def evolve(search: TabuSearch) -> np.ndarray:
     """
     if search.G == 1:
         return np.zeros(search.n, dtype=np.int64)
+    sizes = search.most_pairs_sizes() if search.has_moves else search.lows
+    best = _evolve(SwapSearch(search.d, sizes, search.rng, search.deadline, clock=search.clock))
     if not search.has_moves:
-        return _evolve(search)
-    best = _evolve(search.with_sizes(search.most_pairs_sizes()))
+        return best
     search.load(best)
     deadline, search.deadline = search.deadline, np.inf
     try:
@@ -51,7 +53,7 @@ def evolve(search: TabuSearch) -> np.ndarray:
     return search.group
 
 
-def _evolve(search: TabuSearch) -> np.ndarray:
+def _evolve(search: SwapSearch) -> np.ndarray:
     rng, n = search.rng, search.n
     if n >= LARGE:
         size, child_stall = LARGE_POPULATION, LARGE_CHILD_STALL
@@ -102,7 +104,7 @@ def _admit(pool, size, value, group, tolerance) -> bool:
     return False
 
 
-def crossover(search: TabuSearch, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def crossover(search: TabuSearch | SwapSearch, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Returns a child grouping of two parents (group indices per element): group by group,
     alternating parents, the parent's group index with the largest within-sum of the elements
     still free goes to the child with those elements; the elements left

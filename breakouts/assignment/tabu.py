@@ -45,14 +45,6 @@ class TabuSearch:
         self.step_tolerance = 1e-5 * max(1.0, float(d.max()))
         self.has_moves = bool((lows != highs).any())
 
-    def with_sizes(self, sizes):
-        """Returns a search of the same problem, deadline and random stream with every group
-        held at exactly the given ``sizes``."""
-        sizes = np.asarray(sizes, dtype=np.int64)
-        return TabuSearch(
-            self.d, sizes, sizes, self.rng, self.deadline, fixed=self.fixed, clock=self.clock
-        )
-
     def time_left(self):
         return self.clock() < self.deadline
 
