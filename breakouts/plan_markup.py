@@ -26,14 +26,22 @@ def room_options(room_count, selected=None):
     ))
 
 
-def person_options(participants, selected_index):
-    """Returns the <option>s of a keep-apart select: every person with their department and
-    location, the one at `selected_index` chosen."""
-    return mark_safe("".join(  # noqa: S308 - every value escaped
-        f'<option value="{p.pk}"{" selected" if i == selected_index else ""}>'
-        f'{escape(p.name)} ({escape(p.department)}, {escape(p.location)})</option>'
-        for i, p in enumerate(participants)
-    ))
+def person_options(participants, selected_indexes):
+    """Returns, for each index of `selected_indexes`, the <option>s of a keep-apart select:
+    every person with their department and location, the one at that index chosen. The
+    options are escaped once for all the selects."""
+    options = [
+        (f'<option value="{p.pk}"', f'>{escape(p.name)} ({escape(p.department)}, '
+                                    f'{escape(p.location)})</option>')
+        for p in participants
+    ]
+    return [
+        mark_safe("".join(  # noqa: S308 - every value escaped
+            f'{start}{" selected" if i == selected else ""}{rest}'
+            for i, (start, rest) in enumerate(options)
+        ))
+        for selected in selected_indexes
+    ]
 
 
 def room_cards(workshop, rooms, pinned):

@@ -122,12 +122,13 @@ def plan(request, code):
                 ),
             )
             moving, moving_room = _moving(request, view, by_id)
+            first_options, second_options = plan_markup.person_options(participants, (0, 1))
             context.update(
                 moving=moving,
                 room_cards=plan_markup.room_cards(workshop, view.rooms, context["pinned"]),
                 room_options=plan_markup.room_options(room_count, moving_room),
-                first_options=plan_markup.person_options(participants, 0),
-                second_options=plan_markup.person_options(participants, 1),
+                first_options=first_options,
+                second_options=second_options,
             )
     return render(request, "breakouts/plan.html", context)
 
