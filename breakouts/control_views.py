@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from breakouts import control_ops
+from breakouts import control_markup, control_ops
 from breakouts.control_state import (
     help_names,
     open_help_requests,
@@ -114,7 +114,7 @@ def control_labels():
 
 
 def _drawn_cards(cards, names):
-    """Returns the tiles with what templates/breakouts/control/_cards.html shows before any
+    """Returns the tiles with what breakouts/control_markup.py shows before any
     script runs (static/js/control/cards.js draws the same from the live data); `names` are
     the names of the people asking for help."""
     labels = control_labels()
@@ -204,7 +204,10 @@ def control_room(request, code):
     context = {
         "workshop": workshop,
         "cards": drawn,
+        "tiles": control_markup.room_tiles(drawn),
         "help_rows": help_rows,
+        "help_list": control_markup.help_rows(help_rows),
+        "help_template": control_markup.help_rows([None]),
         "steps": list(Step),
         "step_count": len(STEP_ORDER),
         "rooms_per_step": rooms_per_step_text(cards),
@@ -214,7 +217,7 @@ def control_room(request, code):
             {**b, "target": labels["room"] % {"n": b["room"]} if b["room"] else labels["all_rooms"]}
             for b in recent_broadcasts(workshop)
         ],
-        "blank_row": [None],  # the <template>s of a help request and a broadcast
+        "blank_row": [None],  # the <template> of a broadcast
         "phase_actions": actions,
         "closing": workshop.closing_at,
         "links": {
