@@ -52,7 +52,7 @@ def _tally(pairs, met):
     counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
     for a, b in pairs:
         counts["pairs"] += 1
-        if a[0] and b[0] and frozenset((a[0], b[0])) in met:
+        if met and a[0] and b[0] and frozenset((a[0], b[0])) in met:
             continue
         counts["new_pairs"] += 1
         counts["cross_department"] += a[1] != b[1]
@@ -78,8 +78,8 @@ def connection_counts(workshop, rooms=None):
         for a, b in combinations(sorted(people), 2):
             pairs[a, b] = everyone[a, b] = (keys[a], keys[b])
     counts = _tally(everyone.values(), met)
-    counts["rounds"] = [
-        {"round": number, **_tally(pairs.values(), met)}
+    counts["rounds"] = [  # one round's pairs are everyone's: counted once
+        {"round": number, **(_tally(pairs.values(), met) if len(per_round) > 1 else counts)}
         for number, pairs in sorted(per_round.items())
     ]
     return counts
