@@ -64,7 +64,7 @@ def room_cards(workshop):
 
 
 def room_tiles(workshop, help_requests):
-    """Returns one tile per room: what templates/breakouts/control/_card.html draws, and no
+    """Returns one tile per room: what breakouts/control_markup.py draws, and no
     more — the current step's preview, the item counts, the number of members and the scribe's
     name, the open `help_requests` (a list of `HelpRequest.public()`). Fixed queries."""
     rooms = (

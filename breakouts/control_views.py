@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from breakouts import control_ops
+from breakouts import control_markup, control_ops
 from breakouts.control_state import (
     help_names,
     open_help_requests,
@@ -113,7 +114,7 @@ def control_labels():
 
 
 def _drawn_cards(cards, names):
-    """Returns the tiles with what templates/breakouts/control/_card.html shows before any
+    """Returns the tiles with what breakouts/control_markup.py shows before any
     script runs (static/js/control/cards.js draws the same from the live data); `names` are
     the names of the people asking for help."""
     labels = control_labels()
@@ -125,8 +126,17 @@ def _drawn_cards(cards, names):
         message = request["message"] or labels["no_message"]
         text = (labels["help_from"] % {"room": room, "name": name, "message": message}
                 if with_room else f"{name}: {message}")
-        return {**request, "room_name": room, "text": text}
+        return {**request, "room_name": room, "text": text,
+                "ack_label": labels["acknowledge_room"] % {"room": room}}
 
+    # The step bar's <li>s for each step index (five variants, not a template loop per tile).
+    bars = [
+        mark_safe("".join(  # noqa: S308 - fixed markup
+            "<li" + (' class="done"' if i < index else ' class="current"' if i == index else "")
+            + "></li>" for i in range(len(STEP_ORDER))
+        ))
+        for index in range(len(STEP_ORDER))
+    ]
     # Translated once here, not once per tile by the template.
     texts = {"members": _("Members of %(room)s"), "help": _("Help requests of %(room)s"),
              "open": _("Open %(room)s")}
@@ -143,6 +153,7 @@ def _drawn_cards(cards, names):
                 for step in ("root_causes", "alternatives", "plan")
             ),
             "help_rows": [help_row(request, False) for request in card["help"]],
+            "step_bar": bars[card["step_index"]],
             "step_text": labels["step_of"] % {"n": card["step_index"] + 1,
                                               "total": len(STEP_ORDER),
                                               "label": step_labels[card["step"]]},
@@ -189,16 +200,24 @@ def control_room(request, code):
         "participant_count": total,
     }
     drawn, help_rows = _drawn_cards(cards, help_names(help_requests))
+    labels = control_labels()
     context = {
         "workshop": workshop,
         "cards": drawn,
+        "tiles": control_markup.room_tiles(drawn),
         "help_rows": help_rows,
+        "help_list": control_markup.help_rows(help_rows),
+        "help_template": control_markup.help_rows([None]),
         "steps": list(Step),
         "step_count": len(STEP_ORDER),
         "rooms_per_step": rooms_per_step_text(cards),
         "participant_total": total,
         "help_requests": help_requests,
-        "broadcasts": recent_broadcasts(workshop),
+        "broadcasts": [
+            {**b, "target": labels["room"] % {"n": b["room"]} if b["room"] else labels["all_rooms"]}
+            for b in recent_broadcasts(workshop)
+        ],
+        "blank_row": [None],  # the <template> of a broadcast
         "phase_actions": actions,
         "closing": workshop.closing_at,
         "links": {

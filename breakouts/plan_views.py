@@ -11,12 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from breakouts import planning, services
+from breakouts import plan_markup, planning, services
 from breakouts.plan_forms import KeepApartForm, MoveForm, ParticipantForm, PlanSettingsForm
 from workshops.access import get_workshop_for_facilitator
 from workshops.models import PhaseError, Workshop
@@ -51,20 +49,15 @@ def _replan(workshop, participants, draft, *, room_count=None, use_met_before=No
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 
-def _move_options(room_count):
-    """Returns, per room, the <option>s of its members' "Move to room" select (that room
-    selected). Built once per room rather than once per person: at 1,000 people in 100 rooms
-    the template loop rendered 100,000 options and took most of the page's time."""
-    labels = [
-        conditional_escape(_("Room %(n)s") % {"n": n}) for n in range(1, room_count + 1)
-    ]
-    return [
-        mark_safe("".join(  # noqa: S308 - labels escaped above, the rest are numbers
-            f'<option value="{n}"{" selected" if n == current else ""}>{label}</option>'
-            for n, label in enumerate(labels, start=1)
-        ))
-        for current in range(1, room_count + 1)
-    ]
+def _moving(request, view, by_id):
+    """Returns (person, room number) named by `?move=<id>` (the page without its script
+    opens the move dialog for them), or (None, None)."""
+    try:
+        person = by_id.get(int(request.GET.get("move", "")))
+    except ValueError:
+        return None, None
+    room = next((r for r in view.rooms if person in r.members), None)
+    return (person, room.number) if person and room else (None, None)
 
 
 def _plan_url(workshop):
@@ -127,11 +120,16 @@ def plan(request, code):
                     initial={"room_count": room_count,
                              "use_met_before": draft.get("use_met_before", True)},
                 ),
-                move_form=MoveForm(participants=participants, room_count=room_count),
-                apart_form=KeepApartForm(participants=participants),
             )
-            for room, options in zip(view.rooms, _move_options(room_count), strict=True):
-                room.move_options = options
+            moving, moving_room = _moving(request, view, by_id)
+            first_options, second_options = plan_markup.person_options(participants, (0, 1))
+            context.update(
+                moving=moving,
+                room_cards=plan_markup.room_cards(workshop, view.rooms, context["pinned"]),
+                room_options=plan_markup.room_options(room_count, moving_room),
+                first_options=first_options,
+                second_options=second_options,
+            )
     return render(request, "breakouts/plan.html", context)
 
 

@@ -50,10 +50,11 @@ def _by_name(participants):
     return sorted(participants, key=lambda p: (p.name.casefold(), p.pk))
 
 
-def meeting_plan(workshop):
+def meeting_plan(workshop, participants=None):
     """Returns the MeetingPlan of the workshop now (None before anyone is planned): the draft
     of the round the facilitator is planning (the first, or the next one in plenary) if there
-    is one, else the rooms people sit in."""
+    is one, else the rooms people sit in. `participants`: the workshop's people, when the
+    caller has them already (the plan page: 1,000 rows not fetched twice)."""
     draft = workshop.next_round_draft()
     if draft is None:
         draft = workshop.draft_plan
@@ -62,7 +63,8 @@ def meeting_plan(workshop):
         seated = [room for room in seated if room.members]
         if seated:
             return MeetingPlan(seated, from_draft=False)
-    participants = list(workshop.participants.all())
+    if participants is None:
+        participants = list(workshop.participants.all())
     if not draft or not participants:
         return None
     by_id = {p.pk: p for p in participants}

@@ -25,8 +25,11 @@ def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_li
     always cover every answer).
     """
     language = get_language() or "en"
-    answers = list(DebriefAnswer.objects.of_workshop(workshop))
-    summary = debrief_counts(workshop, answers)
+    answers = DebriefAnswer.objects.filter(workshop=workshop)  # oldest first
+    # Counts and words from plain rows: 1,000 answers as model instances (and their
+    # participants) cost most of the results page.
+    rows = list(answers.values_list("answer_value", "answer_change", "choices"))
+    summary = debrief_counts(workshop, [choices for _, _, choices in rows])
     summary["questions"] = [
         {
             "key": key,
@@ -34,19 +37,17 @@ def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_li
             "words": [
                 {"word": word, "count": count}
                 for word, count in word_frequencies(
-                    [getattr(a, f"answer_{key}") for a in answers],
-                    limit=word_limit,
-                    language=language,
+                    [row[column] for row in rows], limit=word_limit, language=language,
                 )
             ],
         }
-        for key in ("value", "change")
+        for column, key in enumerate(("value", "change"))
     ]
     if include_answers:
-        listed = answers
+        listed = answers.select_related("participant")
         if answer_limit:
-            summary["answers_total"] = len(answers)
-            listed = answers[-answer_limit:]
+            summary["answers_total"] = len(rows)
+            listed = reversed(listed.reverse()[:answer_limit])  # the latest, oldest first
         summary["answers"] = [
             {
                 "name": "" if hide_names else answer.participant.name,

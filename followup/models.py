@@ -65,20 +65,24 @@ class DebriefAnswer(models.Model):
         return answer
 
 
-def debrief_counts(workshop, answers=None):
-    """Returns {"respondents", "participants", "choices": [{"label", "count"}]} for a workshop.
+def debrief_counts(workshop, choice_lists=None):
+    """Returns {"respondents", "participants", "choices": [{"label", "count"}]} for a workshop
+    (`choice_lists`: each answer's ticked choices, when the caller has them).
 
     Choices follow the workshop's current list; labels ticked earlier but since removed from
     the list are counted after it, so no answer silently disappears from the chart.
     """
-    if answers is None:
-        answers = list(DebriefAnswer.objects.filter(workshop=workshop).only("choices"))
+    if choice_lists is None:
+        choice_lists = DebriefAnswer.objects.filter(workshop=workshop).values_list(
+            "choices", flat=True)
     counts = {label: 0 for label in workshop.debrief_choice_list}
-    for answer in answers:
-        for label in answer.choices:
+    respondents = 0
+    for choices in choice_lists:
+        respondents += 1
+        for label in choices:
             counts[label] = counts.get(label, 0) + 1
     return {
-        "respondents": len(answers),
+        "respondents": respondents,
         "max_count": max(counts.values(), default=0),
         "participants": Participant.objects.filter(workshop=workshop).count(),
         "choices": [{"label": label, "count": count} for label, count in counts.items()],

@@ -230,6 +230,23 @@ def test_plenary_renders_user_text_escaped(facilitator_client, setup):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
 
 
+def test_control_room_tiles_render_user_text_escaped(facilitator_client, setup):
+    workshop, rooms, people = setup
+    scribe = people[1][0]
+    scribe.name = '<b>Bo & "Co"</b>'
+    scribe.save()
+    rooms[0].challenge = workshop.challenges.create(title="<i>Silos</i>")
+    rooms[0].save()
+    Note.objects.create(room=rooms[0], step="define", text="<script>alert(1)</script>")
+    HelpRequest.objects.create(room=rooms[0], participant=scribe, message="<u>Stuck</u>")
+    content = facilitator_client.get(control_url(workshop)).content.decode()
+    for raw in ("<script>alert(1)", "<i>Silos", "<u>Stuck", "<b>Bo"):
+        assert raw not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "&lt;i&gt;Silos&lt;/i&gt;" in content
+    assert "&lt;b&gt;Bo &amp; &quot;Co&quot;&lt;/b&gt;: &lt;u&gt;Stuck&lt;/u&gt;" in content
+
+
 # -- participant pages carry the signals ----------------------------------------------------
 
 

@@ -117,3 +117,20 @@ def test_outsider_and_anonymous_cannot_read_the_roster_part(outsider_client, cli
     url = reverse("workshops:roster", args=[crowd.join_code])
     assert outsider_client.get(url).status_code == 404
     assert client.get(url).status_code == 302  # asked to log in
+
+
+def test_a_roster_row_shows_the_person_escaped_with_a_named_remove_button(facilitator_client,
+                                                                          crowd):
+    person = Participant.objects.create(workshop=crowd, name='<b>Bo & "Co"</b>',
+                                        department="<i>Ops</i>", location="Lyon")
+    content = facilitator_client.get(crowd.get_absolute_url()).content.decode()
+    assert "<b>Bo" not in content and "<i>Ops" not in content
+    row = content[content.index(f'<tr data-participant-id="{person.pk}"'):]
+    row = row[:row.index("</tr>")]
+    name = "&lt;b&gt;Bo &amp; &quot;Co&quot;&lt;/b&gt;"
+    assert f'<td data-field="name" data-label="Name">{name}</td>' in row
+    assert '<td data-field="department" data-label="Department">&lt;i&gt;Ops&lt;/i&gt;</td>' in row
+    remove = reverse("workshops:participant_remove", args=[crowd.join_code, person.pk])
+    assert f'<form method="post" action="{remove}"' in row
+    assert 'name="csrfmiddlewaretoken"' in row
+    assert f'Remove<span class="visually-hidden"> <span data-field="name">{name}</span>' in row

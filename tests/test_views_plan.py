@@ -121,6 +121,12 @@ def test_move_then_pin_survives_a_reshuffle(facilitator_client, workshop):
         action_url(workshop, "move"), {"participant": ana.pk, "room": target}
     )
     facilitator_client.post(action_url(workshop, "pin"), {"participant": ana.pk})
+    page = facilitator_client.get(plan_url(workshop)).content.decode()
+    row = page[page.index(f'data-participant="{ana.pk}"'):]
+    row = row[:row.index("</li>")]
+    assert '<span class="badge text-bg-dark">pinned</span>' in row
+    assert f'formaction="{action_url(workshop, "unpin")}">Unpin' in row
+    assert page.count("pinned</span>") == 1
     for _ in range(3):
         facilitator_client.post(action_url(workshop, "reshuffle"), {"room_count": 2})
         workshop.refresh_from_db()

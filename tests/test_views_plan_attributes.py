@@ -181,17 +181,54 @@ def test_late_joiner_avoids_a_must_mix_attribute_first(workshop):
     assert services.place_late_joiner(late) == room1
 
 
-def test_each_persons_move_control_lists_every_room_with_their_own_selected(
+def test_each_person_has_named_move_and_pin_buttons_and_one_move_control_lists_every_room(
     facilitator_client, workshop
 ):
     response = facilitator_client.get(url(workshop))
     page = response.content.decode()
+    # One room select for the whole page (a select per person was 9 MB at company scale).
+    assert page.count("<select") == 2 + 3 + 1  # keep apart, the mix levels, the move dialog
+    start = page.index('id="move-room"')
+    options = page[start:page.index("</select>", start)]
+    assert options.count("<option") == 2
+    assert "selected" not in options
     for room in response.context["plan"].rooms:
         for member in room.members:
-            start = page.index(f'id="move-{member.pk}"')
-            options = page[start:page.index("</select>", start)]
-            assert options.count("<option") == 2
-            assert f'<option value="{room.number}" selected>Room {room.number}</option>' in options
+            hidden_name = f'<span class="visually-hidden"> {member.name}</span>'
+            assert (f'form="plan-move-pick" name="move" value="{member.pk}"' in page)
+            assert f'form="plan-pin-form" name="participant" value="{member.pk}"' in page
+            assert page.count(hidden_name) == 2  # "Move Ana", "Pin Ana"
+
+
+def test_the_move_dialog_opens_for_the_person_asked_without_a_script(
+    facilitator_client, workshop
+):
+    facilitator_client.get(url(workshop))
+    workshop.refresh_from_db()
+    ana = workshop.participants.get(name="Ana")
+    room = next(i for i, ids in enumerate(workshop.draft_plan["rooms"]) if ana.pk in ids) + 1
+    page = facilitator_client.get(url(workshop), {"move": ana.pk}).content.decode()
+    assert 'aria-labelledby="move-dialog-title" open>' in page
+    assert ">Move Ana</h2>" in page
+    assert f'<input type="hidden" name="participant" value="{ana.pk}">' in page
+    start = page.index('id="move-room"')
+    options = page[start:page.index("</select>", start)]
+    assert f'<option value="{room}" selected>Room {room}</option>' in options
+    for unknown in ("nobody", "999999"):  # a stale or garbled link shows the page as usual
+        page = facilitator_client.get(url(workshop), {"move": unknown}).content.decode()
+        assert 'aria-labelledby="move-dialog-title" open' not in page
+
+
+def test_names_and_values_on_the_room_cards_are_escaped(facilitator_client, workshop):
+    Participant.objects.create(
+        workshop=workshop, name='<b>Bo & "Co"</b>', department="<i>Ops</i>",
+        location="Lyon", attributes={"level": "<u>Lead</u>"},
+    )
+    page = facilitator_client.get(url(workshop)).content.decode()
+    assert "<b>Bo" not in page and "<i>Ops" not in page and "<u>Lead" not in page
+    assert "&lt;b&gt;Bo &amp; &quot;Co&quot;&lt;/b&gt;" in page
+    assert '<span class="chip">&lt;i&gt;Ops&lt;/i&gt;</span>' in page
+    assert '<span class="chip">&lt;u&gt;Lead&lt;/u&gt;</span>' in page
 
 
 def test_pins_and_keep_apart_hold_when_a_level_must_mix(facilitator_client, workshop):

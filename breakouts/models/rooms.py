@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Count, Prefetch, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,13 @@ class RoomQuerySet(models.QuerySet):
         ).select_related("scribe", "challenge")
 
     def with_member_counts(self):
-        return self.annotate(member_count=Count("members"))
+        """Annotates `member_count`. A subquery, not a join: grouping 100 rooms by every
+        column of the rooms and of what they select_related cost the control room ~10 ms."""
+        members = (
+            Participant.objects.filter(room=models.OuterRef("pk")).order_by()
+            .values("room").annotate(n=Count("pk")).values("n")
+        )
+        return self.annotate(member_count=Coalesce(models.Subquery(members), 0))
 
     def set_workshop_timer(self, workshop, ends_at, label):
         """A countdown for every room of `workshop`: it replaces the rooms' own timers, so all

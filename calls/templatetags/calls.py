@@ -116,6 +116,7 @@ def lobby_call(workshop, participant):
 
 
 @register.inclusion_tag("calls/_meeting_exports.html")
-def meeting_exports(workshop):
-    """The plan page's downloads for Zoom and Teams, with who cannot be pre-assigned."""
-    return {"workshop": workshop, "plan": rosters.meeting_plan(workshop)}
+def meeting_exports(workshop, participants=None):
+    """The plan page's downloads for Zoom and Teams, with who cannot be pre-assigned
+    (`participants`: the workshop's people, if the page has them)."""
+    return {"workshop": workshop, "plan": rosters.meeting_plan(workshop, participants)}

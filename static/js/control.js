@@ -1,5 +1,5 @@
 // The facilitators' control room. The server draws every room as a tile
-// (templates/breakouts/control/_card.html); the control socket's `state` brings the cards'
+// (breakouts/control_markup.py); the control socket's `state` brings the cards'
 // data (members, presence, previews) and its events keep them current; this patches the
 // tiles in place: drawing in control/cards.js, the forms in control/forms.js.
 

@@ -1,8 +1,31 @@
-// Room planning: drag a person onto another room card (the same move the per-person
-// "Move to room" control makes). "Start breakouts" asks in the shared confirmation dialog
-// (confirm_dialog.js), and the server asks again without it.
+// Room planning. Every person's "Move" button opens the page's one move dialog for them, and
+// a person dragged onto another room card makes the same move. Without this script the button
+// asks the server for the page with the dialog open (?move=<id>). "Start breakouts" asks in the
+// shared confirmation dialog (confirm_dialog.js), and the server asks again without it.
 
-const moveForm = document.getElementById("drag-move-form");
+const dialog = document.getElementById("move-dialog");
+const moveForm = document.getElementById("move-form");
+const pick = document.getElementById("plan-move-pick");
+
+function roomOf(element) {
+  return element.closest(".plan-room")?.dataset.room ?? "";
+}
+
+if (dialog && pick) {
+  const title = document.getElementById("move-dialog-title");
+  pick.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (!button) return;
+    event.preventDefault();
+    const member = button.closest(".plan-member");
+    const name = member.querySelector(".plan-name").textContent;
+    title.textContent = title.dataset.titleTemplate.replace("{name}", name);
+    moveForm.elements.participant.value = button.value;
+    moveForm.elements.room.value = roomOf(member);
+    dialog.showModal();
+    moveForm.elements.room.focus();
+  });
+}
 
 for (const member of document.querySelectorAll(".plan-member")) {
   member.addEventListener("dragstart", (event) => {

@@ -10,8 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -64,12 +69,42 @@ def roster_context(request, workshop):
         "roster_query": query,
         "roster_query_string": urlencode({"q": query}) if query else "",
         "roster_total": total,
-        "roster_texts": {key: str(text) for key, text in ROSTER_TEXTS.items()},
+        "roster_rows": _roster_rows(request, workshop, page.object_list),
         "counts": {
             "department": everyone.label_counts("department"),
             "location": everyone.label_counts("location"),
         },
     }
+
+
+def _roster_rows(request, workshop, people):
+    """Returns the roster's <tr>s: a person's name, department, location, when they joined,
+    and a button to remove them. Built as a string (each value escaped): through the template
+    engine the 50 rows of a page were most of the dashboard's CPU."""
+    t = {key: escape(str(text)) for key, text in ROSTER_TEXTS.items()}
+    token = escape(get_token(request))
+    rows = []
+    for p in people:
+        name = escape(p.name)
+        joined = timezone.localtime(p.joined_at)
+        action = escape(reverse("workshops:participant_remove", args=[workshop.join_code, p.pk]))
+        rows.append(
+            f'<tr data-participant-id="{p.pk}" data-key="{p.pk}">'
+            f'<td data-field="name" data-label="{t["name"]}">{name}</td>'
+            f'<td data-field="department" data-label="{t["department"]}">'
+            f'{escape(p.department)}</td>'
+            f'<td data-field="location" data-label="{t["location"]}">{escape(p.location)}</td>'
+            f'<td data-label="{t["joined"]}"><time data-field="joined_at" data-local-time="time" '
+            f'datetime="{joined.isoformat()}">{joined.strftime("%H:%M")}</time></td>'
+            f'<td class="text-end"><form method="post" action="{action}" '
+            f'data-confirm="{t["confirm"]}" data-confirm-title="{t["confirm_title"]}" '
+            f'data-confirm-button="{t["remove"]}" data-confirm-danger>'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            f'<button type="submit" class="btn btn-sm btn-outline-danger">{t["remove"]}'
+            f'<span class="visually-hidden"> <span data-field="name">{name}</span></span>'
+            f'</button></form></td></tr>'
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped
 
 
 @login_required
