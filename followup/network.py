@@ -2,10 +2,10 @@
 
 from itertools import combinations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from breakouts.models import Room, Seat
-from breakouts.reportout import room_members
+from breakouts.reportout import room_seating
 from workshops.models import Participant, Workshop, normalise_label
 
 
@@ -60,25 +60,22 @@ def _tally(pairs, met):
     return counts
 
 
-def connection_counts(workshop, rooms=None):
+def connection_counts(workshop, seating=None):
     """Counts the room-mate pairs of a workshop, and the new cross-department and
     cross-location ones among them.
 
     A pair is counted once however many rounds it shared a room in. A pair is *new* unless
-    both e-mails shared a room in one of the owner's earlier workshops. `rooms` may be rooms
-    of `breakouts.reportout.rooms_queryset` (saves queries). Returns {"pairs", "new_pairs",
-    "cross_department", "cross_location", "rounds"}, where "rounds" holds the same counts
-    (and "round") for each round that has rooms.
+    both e-mails shared a room in one of the owner's earlier workshops. `seating` may be
+    `breakouts.reportout.room_seating` of the workshop's rooms (saves queries). Returns
+    {"pairs", "new_pairs", "cross_department", "cross_location", "rounds"}, where "rounds"
+    holds the same counts (and "round") for each round that has rooms.
     """
-    if rooms is None:
-        rooms = Room.objects.filter(workshop=workshop).prefetch_related(
-            "members", Prefetch("seats", queryset=Seat.objects.select_related("participant"))
-        )
+    if seating is None:
+        seating = room_seating(Room.objects.filter(workshop=workshop))
     met = met_before(workshop)
     keys = {}  # each person's keys once, not once per pair (100 rooms x 10: 4,500 pairs)
     per_round, everyone = {}, {}
-    for room in rooms:
-        members = room_members(room)
+    for round_number, members in seating.values():
         for person in members:
             if person.pk not in keys:
                 keys[person.pk] = (
@@ -86,7 +83,7 @@ def connection_counts(workshop, rooms=None):
                     normalise_label(person.department),
                     normalise_label(person.location),
                 )
-        pairs = per_round.setdefault(room.round, {})
+        pairs = per_round.setdefault(round_number, {})
         for a, b in combinations(members, 2):
             key = frozenset((a.pk, b.pk))
             pairs[key] = everyone[key] = (keys[a.pk], keys[b.pk])
