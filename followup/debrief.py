@@ -25,8 +25,16 @@ def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_li
     always cover every answer).
     """
     language = get_language() or "en"
-    answers = list(DebriefAnswer.objects.of_workshop(workshop))
-    summary = debrief_counts(workshop, answers)
+    # Rows, not instances: a 1,000-person workshop's answers in a few milliseconds.
+    answers = list(
+        DebriefAnswer.objects.filter(workshop=workshop)
+        .order_by("created_at", "pk")
+        .values_list(
+            "participant__name", "participant__department", "answer_value", "answer_change",
+            "choices", "updated_at", named=True,
+        )
+    )
+    summary = debrief_counts(workshop, [answer.choices for answer in answers])
     summary["questions"] = [
         {
             "key": key,
@@ -49,8 +57,8 @@ def debrief_summary(workshop, *, include_answers=True, hide_names=False, word_li
             listed = answers[-answer_limit:]
         summary["answers"] = [
             {
-                "name": "" if hide_names else answer.participant.name,
-                "department": "" if hide_names else answer.participant.department,
+                "name": "" if hide_names else answer.participant__name,
+                "department": "" if hide_names else answer.participant__department,
                 "value": answer.answer_value,
                 "change": answer.answer_change,
                 "choices": answer.choices,
