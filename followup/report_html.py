@@ -143,12 +143,8 @@ def _alternatives_head(*, compact):
     return head, t
 
 
-def alternatives_table(alternatives, *, compact=False):
-    """Returns room["alternatives"] as report/_alternatives_table.html draws them."""
-    return mark_safe(_alternatives_table(alternatives, _alternatives_head(compact=compact)))
-
-
 def _alternatives_table(alternatives, head):
+    """Returns the alternatives as report/_alternatives_table.html draws them."""
     head, t = head
     rows = "".join(_alternative_row(alt, t) for alt in alternatives)
     return f"{head}{rows}  </tbody>\n</table>\n"
