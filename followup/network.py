@@ -49,15 +49,16 @@ def met_before(workshop):
 def _tally(pairs, met):
     """Counts `pairs` of (e-mail key, department, location) tuples: all, new (not met before),
     and the new ones across departments and across locations."""
-    counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
+    total = new = cross_department = cross_location = 0
     for a, b in pairs:
-        counts["pairs"] += 1
-        if a[0] and b[0] and frozenset((a[0], b[0])) in met:
+        total += 1
+        if met and a[0] and b[0] and frozenset((a[0], b[0])) in met:
             continue
-        counts["new_pairs"] += 1
-        counts["cross_department"] += a[1] != b[1]
-        counts["cross_location"] += a[2] != b[2]
-    return counts
+        new += 1
+        cross_department += a[1] != b[1]
+        cross_location += a[2] != b[2]
+    return {"pairs": total, "new_pairs": new, "cross_department": cross_department,
+            "cross_location": cross_location}
 
 
 def connection_counts(workshop, seating=None):
@@ -88,8 +89,9 @@ def connection_counts(workshop, seating=None):
             key = frozenset((a.pk, b.pk))
             pairs[key] = everyone[key] = (keys[a.pk], keys[b.pk])
     counts = _tally(everyone.values(), met)
+    # With one round its pairs are everyone's: counted once.
     counts["rounds"] = [
-        {"round": number, **_tally(pairs.values(), met)}
+        {"round": number, **(_tally(pairs.values(), met) if len(per_round) > 1 else counts)}
         for number, pairs in sorted(per_round.items())
     ]
     return counts
