@@ -27,6 +27,14 @@ ITEM_FIELDS = (
 ItemRow = namedtuple("ItemRow", [field.replace("__", "_") for field in ITEM_FIELDS] + ["votes"])
 
 
+# What _room_data reads of a room and the rows it joins (a room has timers, revisions, …).
+_ROOM_FIELDS = (
+    "round", "number", "scribe_id", "selection_rationale", "workshop", "workshop__rounds",
+    "challenge", "challenge__title", "challenge__description", "selected_item",
+    "selected_item__text",
+)
+
+
 def room_name(room, rounds):
     """Returns the room's name in the report: "Room 3", or "Round 2 · Room 3" in a workshop of
     several rounds."""
@@ -112,10 +120,11 @@ def rooms_data(rooms, *, seating=None):
     items = _items(rooms)
     labels = status_labels()
     categories = [(value, str(label)) for value, label in Item.Category.choices]
+    rooms = rooms.select_related("workshop", "challenge", "selected_item").only(*_ROOM_FIELDS)
     return [
         _room_data(room, seating.get(room.pk, (room.round, ()))[1], notes.get(room.pk, {}),
                    items.get(room.pk, []), labels, categories)
-        for room in rooms.select_related("workshop", "challenge", "selected_item")
+        for room in rooms
     ]
 
 
