@@ -1,9 +1,10 @@
 """The workshop report: built once as plain data, then rendered as a page or as downloads.
 
 `build_report()` reads everything with a fixed number of queries (rooms and what they made are
-prefetched), so a 50-room workshop costs what a 2-room one does. The renderers below turn the
-same data into Markdown, CSV (action items), JSON (versioned, see docs/report-schema.md) and
-iCalendar (action items with a due date).
+read as rows, breakouts/reportout.py), so a 100-room workshop costs what a 2-room one does. The
+renderers below turn the same data into Markdown, CSV (action items), JSON (versioned, see
+docs/report-schema.md) and iCalendar (action items with a due date); the page prints its rooms
+with followup/report_html.py.
 """
 
 import csv
@@ -86,7 +87,7 @@ def _workshop_data(workshop):
 def build_action_report(workshop, *, participant=None):
     """Returns the part of the report the action downloads (CSV, iCalendar) read — `workshop`
     and each room's `name` and `actions`, same scope and order as `build_report` — with one
-    query, without the notes, debrief and connections the whole report needs."""
+    query (of rows), without the notes, debrief and connections the whole report needs."""
     items = Item.objects.filter(room__workshop=workshop, step=Step.PLAN)
     if participant is not None:
         items = items.filter(room_id__in=participant_room_ids(participant))
