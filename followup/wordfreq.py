@@ -31,7 +31,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 def tokenize(text):
     """Returns the lower-cased words of `text`, typographic apostrophes made plain."""
-    return [word.replace("’", "'") for word in _WORD.findall((text or "").casefold())]
+    return _WORD.findall((text or "").casefold().replace("’", "'"))
 
 
 def word_frequencies(texts, *, limit=30, language="en"):
@@ -42,7 +42,8 @@ def word_frequencies(texts, *, limit=30, language="en"):
     """
     stop = STOP_WORDS.get((language or "en").split("-")[0], STOP_WORDS["en"])
     # One pass over all the texts (a line apart: no word spans a line break), not one per text.
-    words = tokenize("\n".join(text or "" for text in texts))
-    counter = Counter(w for w in words if len(w) > 1 and w not in stop)
+    counter = Counter(tokenize("\n".join(text or "" for text in texts)))
+    for word in [w for w in counter if len(w) < 2 or w in stop]:  # each distinct word once
+        del counter[word]
     ranked = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))
     return ranked[:limit] if limit else ranked
