@@ -21,7 +21,7 @@ from breakouts.control_state import (
 )
 from breakouts.models import STEP_ORDER, Room, Step
 from breakouts.ops import HELP_MAX_CHARS
-from breakouts.reportout import room_data, rooms_queryset
+from breakouts.reportout import rooms_data, rooms_queryset
 from live.events import timer
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.phases import phase_actions
@@ -242,7 +242,7 @@ def _plenary_rooms(workshop, numbers=None, current=None):
     rooms = rooms_queryset(workshop).filter(round=workshop.current_round)
     if numbers is not None:
         rooms = rooms.filter(number__in=numbers)
-    return [{**room_data(room), "current": room.number == current} for room in rooms]
+    return [{**room, "current": room["number"] == current} for room in rooms_data(rooms)]
 
 
 def plenary(request, code):

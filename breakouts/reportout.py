@@ -3,62 +3,97 @@ the chosen solution and the action plan.
 
 The plenary shows it room by room (control_views) and the report (followup/report.py) puts every
 room's in one document; the shape is documented in docs/report-schema.md (`rooms[]`).
-`rooms_queryset()` prefetches everything `room_data()` reads, so any number of rooms costs a
-fixed number of queries.
+`rooms_data()` reads any number of rooms with the same seven queries, as rows (`values_list`):
+a 100-room workshop holds ~2,000 items and ~1,000 people, and building a model instance for
+each cost more than the rest of the report.
 """
 
-from django.db.models import Prefetch, Sum
-from django.db.models.functions import Coalesce
+from collections import namedtuple
 
-from breakouts.models import Item, Note, Room, Seat, Step
+from django.db.models import Sum
+
+from breakouts.models import Item, Note, Room, Seat, Step, Vote
 from workshops.models import Participant
+
+# One person as the report reads them (`email` for the network's "met before").
+Person = namedtuple("Person", "pk name department location email")
+_PERSON_FIELDS = ("pk", "name", "department", "location", "email")
+
+# One item of a room as read by ITEM_FIELDS, with its votes summed (`votes`: 0 without any).
+ITEM_FIELDS = (
+    "pk", "room_id", "step", "text", "category", "pros", "cons", "owner_id", "owner__name",
+    "due_date", "success_measure", "status", "status_note",
+)
+ItemRow = namedtuple("ItemRow", [field.replace("__", "_") for field in ITEM_FIELDS] + ["votes"])
+
+
+# What _room_data reads of a room and the rows it joins (a room has timers, revisions, …).
+_ROOM_FIELDS = (
+    "round", "number", "scribe_id", "selection_rationale", "workshop", "workshop__rounds",
+    "challenge", "challenge__title", "challenge__description", "selected_item",
+    "selected_item__text",
+)
+
+
+def room_name(room, rounds):
+    """Returns the room's name in the report: "Room 3", or "Round 2 · Room 3" in a workshop of
+    several rounds."""
+    return room.round_name if rounds > 1 else str(room)
 
 
 def rooms_queryset(workshop, room_ids=None):
-    """Returns the workshop's rooms (or those in room_ids) with everything room_data reads
-    prefetched: members (current and seated), scribe, challenge, notes, items with their vote
-    totals. Rooms come round by round."""
+    """Returns the workshop's rooms (or those in room_ids), round by round, for rooms_data()."""
     rooms = Room.objects.filter(workshop=workshop)
     if room_ids is not None:
         rooms = rooms.filter(pk__in=room_ids)
-    items = (
-        Item.objects.select_related("owner")
-        .annotate(vote_total=Coalesce(Sum("votes__count"), 0))
+    return rooms.order_by("round", "number")
+
+
+def room_seating(rooms):
+    """Returns {room id: (round, [Person, …])} of every room of the `rooms` queryset: everyone
+    who sat in it in its round, by name — its seats (kept when the next round moves people
+    on) and anyone seated in it now. Three queries."""
+    ids = rooms.order_by().values("pk")
+    people = {pk: (round_number, {}) for pk, round_number in rooms.values_list("pk", "round")}
+    seated = Seat.objects.filter(room__in=ids).values_list(
+        "room_id", *(f"participant__{field}" for field in _PERSON_FIELDS)
+    )
+    now = Participant.objects.filter(room__in=ids).values_list("room_id", *_PERSON_FIELDS)
+    for room_id, *person in [*seated, *now]:
+        people[room_id][1][person[0]] = Person(*person)
+    return {
+        room_id: (round_number, sorted(by_pk.values(), key=lambda p: (p.name, p.pk)))
+        for room_id, (round_number, by_pk) in people.items()
+    }
+
+
+def _items(rooms):
+    """Returns {room id: [ItemRow, …]} of the rooms' items, oldest first (two queries)."""
+    ids = rooms.order_by().values("pk")
+    votes = dict(
+        Vote.objects.filter(item__room__in=ids)
+        .values("item_id")
+        .annotate(total=Sum("count"))
+        .values_list("item_id", "total")
+    )
+    rows = (
+        Item.objects.filter(room__in=ids)
         .order_by("created_at", "pk")
+        .values_list(*ITEM_FIELDS)
     )
-    return (
-        rooms.select_related("workshop", "scribe", "challenge", "selected_item")
-        .prefetch_related(
-            Prefetch("members", queryset=Participant.objects.order_by("name", "pk")),
-            Prefetch("seats", queryset=Seat.objects.select_related("participant")),
-            Prefetch("notes", queryset=Note.objects.all()),
-            Prefetch("items", queryset=items),
-        )
-        .order_by("round", "number")
-    )
-
-
-def room_members(room):
-    """Returns everyone who sat in the room in its round, by name: its seats (kept when the
-    next round moves people on) and anyone seated in it now. `members` and `seats` must be
-    prefetched for more than one room (rooms_queryset)."""
-    people = {seat.participant.pk: seat.participant for seat in room.seats.all()}
-    people.update((member.pk, member) for member in room.members.all())
-    return sorted(people.values(), key=lambda p: (p.name, p.pk))
-
-
-def _person(participant):
-    if participant is None:
-        return None
-    return {"id": participant.pk, "name": participant.name}
+    by_room = {}
+    for row in rows:
+        by_room.setdefault(row[1], []).append(ItemRow(*row, votes.get(row[0]) or 0))
+    return by_room
 
 
 def action_data(item, status_labels):
-    """Returns one action item as the report lists it (`status_labels`: {value: label})."""
+    """Returns one action item (an ItemRow) as the report lists it (`status_labels`:
+    {value: label})."""
     return {
         "id": item.pk,
         "task": item.text,
-        "owner": _person(item.owner),
+        "owner": None if item.owner_id is None else {"id": item.owner_id, "name": item.owner_name},
         "due_date": item.due_date,
         "success_measure": item.success_measure,
         "status": item.status,
@@ -72,20 +107,37 @@ def status_labels():
     return {value: str(label) for value, label in Item.Status.choices}
 
 
-def room_data(room):
-    """Returns one room's work as plain data (a room of rooms_queryset; see report-schema.md)."""
+def rooms_data(rooms, *, seating=None):
+    """Returns the work of each room of the `rooms` queryset as plain data, in the queryset's
+    order (see report-schema.md `rooms[]`). `seating` is room_seating(rooms) when the caller
+    has it already. Seven queries, whatever the number of rooms."""
+    if seating is None:
+        seating = room_seating(rooms)
+    notes = {}
+    rows = Note.objects.filter(room__in=rooms.order_by().values("pk"))
+    for room_id, step, text in rows.values_list("room_id", "step", "text"):
+        notes.setdefault(room_id, {})[step] = text
+    items = _items(rooms)
     labels = status_labels()
-    notes = {note.step: note.text for note in room.notes.all()}
-    by_step = {}
-    for item in room.items.all():
-        by_step.setdefault(item.step, []).append(item)
+    categories = [(value, str(label)) for value, label in Item.Category.choices]
+    rooms = rooms.select_related("workshop", "challenge", "selected_item").only(*_ROOM_FIELDS)
+    return [
+        _room_data(room, seating.get(room.pk, (room.round, ()))[1], notes.get(room.pk, {}),
+                   items.get(room.pk, []), labels, categories)
+        for room in rooms
+    ]
 
+
+def _room_data(room, members, notes, items, labels, categories):
+    by_step = {}
+    for item in items:
+        by_step.setdefault(item.step, []).append(item)
     causes = {}
     for item in by_step.get(Step.ROOT_CAUSES, []):
         causes.setdefault(item.category or Item.Category.OTHER, []).append({"text": item.text})
     root_causes = [
-        {"category": value, "label": str(label), "items": causes[value]}
-        for value, label in Item.Category.choices
+        {"category": value, "label": label, "items": causes[value]}
+        for value, label in categories
         if value in causes
     ]
     alternatives = sorted(
@@ -95,7 +147,7 @@ def room_data(room):
                 "title": item.text,
                 "pros": item.pros,
                 "cons": item.cons,
-                "votes": item.vote_total,
+                "votes": item.votes,
                 "selected": item.pk == room.selected_item_id,
             }
             for item in by_step.get(Step.ALTERNATIVES, [])
@@ -103,11 +155,10 @@ def room_data(room):
         key=lambda alt: -alt["votes"],
     )
     selected = room.selected_item
-    actions = [action_data(item, labels) for item in by_step.get(Step.PLAN, [])]
     return {
         "round": room.round,
         "number": room.number,
-        "name": room.round_name if room.workshop.rounds > 1 else str(room),
+        "name": room_name(room, room.workshop.rounds),
         "members": [
             {
                 "id": member.pk,
@@ -116,7 +167,7 @@ def room_data(room):
                 "location": member.location,
                 "scribe": member.pk == room.scribe_id,
             }
-            for member in room_members(room)
+            for member in members
         ],
         "challenge": (
             {"title": room.challenge.title, "description": room.challenge.description}
@@ -130,6 +181,6 @@ def room_data(room):
         "selection": (
             {"title": selected.text, "rationale": room.selection_rationale} if selected else None
         ),
-        "actions": actions,
+        "actions": [action_data(item, labels) for item in by_step.get(Step.PLAN, [])],
         "accountability": notes.get(Step.PLAN, ""),
     }

@@ -13,11 +13,6 @@ from workshops.models import Participant, Workshop
 MAX_ANSWER_LENGTH = 2000
 
 
-class DebriefAnswerQuerySet(models.QuerySet):
-    def of_workshop(self, workshop):
-        return self.filter(workshop=workshop).select_related("participant")
-
-
 class DebriefAnswer(models.Model):
     """One participant's reflection: two free-text answers and the common answers they ticked."""
 
@@ -33,8 +28,6 @@ class DebriefAnswer(models.Model):
     choices = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = DebriefAnswerQuerySet.as_manager()
 
     class Meta:
         db_table = "workshops_debriefanswer"
@@ -65,21 +58,20 @@ class DebriefAnswer(models.Model):
         return answer
 
 
-def debrief_counts(workshop, choice_lists=None):
-    """Returns {"respondents", "participants", "choices": [{"label", "count"}]} for a workshop
-    (`choice_lists`: each answer's ticked choices, when the caller has them).
+def debrief_counts(workshop, ticked=None):
+    """Returns {"respondents", "participants", "choices": [{"label", "count"}]} for a workshop.
 
+    `ticked` is every answer's list of ticked labels when the caller has read them already.
     Choices follow the workshop's current list; labels ticked earlier but since removed from
     the list are counted after it, so no answer silently disappears from the chart.
     """
-    if choice_lists is None:
-        choice_lists = DebriefAnswer.objects.filter(workshop=workshop).values_list(
-            "choices", flat=True)
+    if ticked is None:
+        ticked = DebriefAnswer.objects.filter(workshop=workshop).values_list("choices", flat=True)
     counts = {label: 0 for label in workshop.debrief_choice_list}
     respondents = 0
-    for choices in choice_lists:
+    for labels in ticked:
         respondents += 1
-        for label in choices:
+        for label in labels:
             counts[label] = counts.get(label, 0) + 1
     return {
         "respondents": respondents,

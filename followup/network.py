@@ -5,7 +5,7 @@ from itertools import combinations
 from django.db.models import Q
 
 from breakouts.models import Room, Seat
-from breakouts.reportout import room_members
+from breakouts.reportout import room_seating
 from workshops.models import Participant, Workshop, normalise_label
 
 
@@ -49,79 +49,52 @@ def met_before(workshop):
 def _tally(pairs, met):
     """Counts `pairs` of (e-mail key, department, location) tuples: all, new (not met before),
     and the new ones across departments and across locations."""
-    counts = {"pairs": 0, "new_pairs": 0, "cross_department": 0, "cross_location": 0}
+    total = new = cross_department = cross_location = 0
     for a, b in pairs:
-        counts["pairs"] += 1
+        total += 1
         if met and a[0] and b[0] and frozenset((a[0], b[0])) in met:
             continue
-        counts["new_pairs"] += 1
-        counts["cross_department"] += a[1] != b[1]
-        counts["cross_location"] += a[2] != b[2]
-    return counts
+        new += 1
+        cross_department += a[1] != b[1]
+        cross_location += a[2] != b[2]
+    return {"pairs": total, "new_pairs": new, "cross_department": cross_department,
+            "cross_location": cross_location}
 
 
-def connection_counts(workshop, rooms=None):
+def connection_counts(workshop, seating=None):
     """Counts the room-mate pairs of a workshop, and the new cross-department and
     cross-location ones among them.
 
     A pair is counted once however many rounds it shared a room in. A pair is *new* unless
-    both e-mails shared a room in one of the owner's earlier workshops. `rooms` may be rooms
-    of `breakouts.reportout.rooms_queryset` (saves queries). Returns {"pairs", "new_pairs",
-    "cross_department", "cross_location", "rounds"}, where "rounds" holds the same counts
-    (and "round") for each round that has rooms.
+    both e-mails shared a room in one of the owner's earlier workshops. `seating` may be
+    `breakouts.reportout.room_seating` of the workshop's rooms (saves queries). Returns
+    {"pairs", "new_pairs", "cross_department", "cross_location", "rounds"}, where "rounds"
+    holds the same counts (and "round") for each round that has rooms.
     """
-    seating, keys = _seating(workshop) if rooms is None else _seating_of(rooms)
+    if seating is None:
+        seating = room_seating(Room.objects.filter(workshop=workshop))
     met = met_before(workshop)
+    keys = {}  # each person's keys once, not once per pair (100 rooms x 10: 4,500 pairs)
     per_round, everyone = {}, {}
-    for round_number, people in seating:
+    for round_number, members in seating.values():
+        for person in members:
+            if person.pk not in keys:
+                keys[person.pk] = (
+                    _email_key(person.email),
+                    normalise_label(person.department),
+                    normalise_label(person.location),
+                )
         pairs = per_round.setdefault(round_number, {})
-        for a, b in combinations(sorted(people), 2):
-            pairs[a, b] = everyone[a, b] = (keys[a], keys[b])
+        for a, b in combinations(members, 2):
+            key = frozenset((a.pk, b.pk))
+            pairs[key] = everyone[key] = (keys[a.pk], keys[b.pk])
     counts = _tally(everyone.values(), met)
-    counts["rounds"] = [  # one round's pairs are everyone's: counted once
+    # With one round its pairs are everyone's: counted once.
+    counts["rounds"] = [
         {"round": number, **(_tally(pairs.values(), met) if len(per_round) > 1 else counts)}
         for number, pairs in sorted(per_round.items())
     ]
     return counts
-
-
-def _keys(rows):
-    """Returns {participant id: (e-mail key, department, location)} of (id, e-mail,
-    department, location) rows, each distinct label normalised once."""
-    labels = {}
-
-    def label(value):
-        if value not in labels:
-            labels[value] = normalise_label(value)
-        return labels[value]
-
-    return {pk: (_email_key(email), label(department), label(location))
-            for pk, email, department, location in rows}
-
-
-def _seating(workshop):
-    """Returns ([(round, {participant ids})] per room, keys) from plain rows: at 100 rooms x
-    10 the model instances of rooms, members and seats cost most of the debrief results."""
-    round_of = dict(Room.objects.filter(workshop=workshop).values_list("pk", "round"))
-    people = {room_id: set() for room_id in round_of}
-    seated = Seat.objects.filter(room__workshop=workshop).values_list("room_id", "participant_id")
-    now = Participant.objects.filter(workshop=workshop, room__isnull=False).values_list(
-        "room_id", "pk")
-    for room_id, pk in [*seated, *now]:
-        people[room_id].add(pk)
-    keys = _keys(Participant.objects.filter(workshop=workshop).values_list(
-        "pk", "email", "department", "location"))
-    return [(round_of[room_id], ids) for room_id, ids in people.items()], keys
-
-
-def _seating_of(rooms):
-    """_seating from rooms with their members and seats prefetched."""
-    seating, people = [], {}
-    for room in rooms:
-        members = room_members(room)
-        people.update((person.pk, person) for person in members)
-        seating.append((room.round, {person.pk for person in members}))
-    return seating, _keys((p.pk, p.email, p.department, p.location) for p in people.values())
 
 
 def people_met(participant):

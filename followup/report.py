@@ -1,9 +1,10 @@
 """The workshop report: built once as plain data, then rendered as a page or as downloads.
 
 `build_report()` reads everything with a fixed number of queries (rooms and what they made are
-prefetched), so a 50-room workshop costs what a 2-room one does. The renderers below turn the
-same data into Markdown, CSV (action items), JSON (versioned, see docs/report-schema.md) and
-iCalendar (action items with a due date).
+read as rows, breakouts/reportout.py), so a 100-room workshop costs what a 2-room one does. The
+renderers below turn the same data into Markdown, CSV (action items), JSON (versioned, see
+docs/report-schema.md) and iCalendar (action items with a due date); the page prints its rooms
+with followup/report_html.py.
 """
 
 import csv
@@ -16,8 +17,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from breakouts.models import Item, Step
-from breakouts.reportout import action_data, room_data, rooms_queryset, status_labels
+from breakouts.models import Item, Room, Step
+from breakouts.reportout import (
+    ITEM_FIELDS,
+    ItemRow,
+    action_data,
+    room_name,
+    room_seating,
+    rooms_data,
+    rooms_queryset,
+    status_labels,
+)
 from followup.debrief import debrief_summary
 from followup.network import connection_counts
 
@@ -38,7 +48,8 @@ def build_report(workshop, *, participant=None, hide_names=False):
     """
     full = participant is None
     room_ids = None if full else participant_room_ids(participant)
-    rooms = list(rooms_queryset(workshop, room_ids))
+    rooms = rooms_queryset(workshop, room_ids)
+    seating = room_seating(rooms) if full else None
     report = {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -48,9 +59,9 @@ def build_report(workshop, *, participant=None, hide_names=False):
         "challenges": [
             {"title": c.title, "description": c.description} for c in workshop.challenges.all()
         ],
-        "rooms": [room_data(room) for room in rooms],
+        "rooms": rooms_data(rooms, seating=seating),
         "debrief": debrief_summary(workshop, include_answers=full, hide_names=hide_names),
-        "connections": connection_counts(workshop, rooms) if full else None,
+        "connections": connection_counts(workshop, seating) if full else None,
     }
     return report
 
@@ -76,18 +87,21 @@ def _workshop_data(workshop):
 def build_action_report(workshop, *, participant=None):
     """Returns the part of the report the action downloads (CSV, iCalendar) read — `workshop`
     and each room's `name` and `actions`, same scope and order as `build_report` — with one
-    query, without the notes, debrief and connections the whole report needs."""
+    query (of rows), without the notes, debrief and connections the whole report needs."""
     items = Item.objects.filter(room__workshop=workshop, step=Step.PLAN)
     if participant is not None:
         items = items.filter(room_id__in=participant_room_ids(participant))
+    rows = items.order_by("room__round", "room__number", "created_at", "pk").values_list(
+        *ITEM_FIELDS, "room__round", "room__number"
+    )
     labels = status_labels()
     rooms = {}
-    ordered = items.select_related("room", "owner").order_by(
-        "room__round", "room__number", "created_at", "pk"
-    )
-    for item in ordered:
-        name = item.room.round_name if workshop.rounds > 1 else str(item.room)
-        room = rooms.setdefault(item.room_id, {"name": name, "actions": []})
+    for *fields, round_number, number in rows:
+        item = ItemRow(*fields, 0)
+        room = rooms.get(item.room_id)
+        if room is None:
+            name = room_name(Room(round=round_number, number=number), workshop.rounds)
+            room = rooms[item.room_id] = {"name": name, "actions": []}
         room["actions"].append(action_data(item, labels))
     return {"workshop": _workshop_data(workshop), "rooms": list(rooms.values())}
 
