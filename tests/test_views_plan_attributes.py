@@ -282,6 +282,9 @@ def test_one_pair_is_one_pair_in_the_headline(facilitator_client, make_workshop)
     page = response.content.decode()
     assert "(1 same-department pair; fewest possible 0)" in page
     assert "(0 same-location pairs; fewest possible 0)" in page
+    # The room left with one person says so in the singular, each count on its own.
+    assert "1 person · 1 department · 1 location<" in page
+    assert "3 people · 2 departments · 3 locations<" in page
     # Only a "Must mix" attribute above its bound is flagged.
     assert "Must mix: not met" not in page
 
@@ -303,3 +306,10 @@ def test_a_must_mix_at_its_bound_is_not_flagged(facilitator_client, workshop):
     page = facilitator_client.get(url(workshop)).content.decode()
     assert "Departments: as mixed as possible" in page
     assert "Must mix: not met" not in page
+
+
+def test_one_room_is_one_room(facilitator_client, workshop):
+    facilitator_client.post(url(workshop, "plan_reshuffle"), {"room_count": 1})
+    page = " ".join(facilitator_client.get(url(workshop)).content.decode().split())
+    assert "4 people in 1 room." in page
+    assert "4 people · 2 departments · 2 locations" in page
