@@ -60,12 +60,13 @@ def room_cards(workshop, rooms, pinned):
 
 def _room_card(room, pinned, labels):
     n = room.number
-    summary = ngettext(
-        "%(n)s person · %(d)s departments · %(l)s locations",
-        "%(n)s people · %(d)s departments · %(l)s locations",
-        len(room.members),
-    ) % {"n": len(room.members), "d": room.distinct.get("department", 0),
-         "l": room.distinct.get("location", 0)}
+    people, departments = len(room.members), room.distinct.get("department", 0)
+    locations = room.distinct.get("location", 0)
+    summary = " · ".join((  # each count with its own plural ("1 department")
+        ngettext("%(n)s person", "%(n)s people", people) % {"n": people},
+        ngettext("%(n)s department", "%(n)s departments", departments) % {"n": departments},
+        ngettext("%(n)s location", "%(n)s locations", locations) % {"n": locations},
+    ))
     extra = " · ".join(f"{escape(label)}: {count}" for label, count in room.extra_distinct)
     if extra:
         extra = f'<span class="d-block text-end room-extra-mix">{extra}</span>'

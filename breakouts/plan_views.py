@@ -31,7 +31,11 @@ def _replan(workshop, participants, draft, *, room_count=None, use_met_before=No
     """Stores a fresh plan honouring the draft's pins, keep-apart pairs and mix levels."""
     draft = draft or {}
     if room_count is None:
-        room_count = len(draft.get("rooms", ())) or workshop.planned_room_count(len(participants))
+        room_count = (
+            len(draft.get("rooms", ()))
+            or min(draft.get("room_count") or 0, len(participants))
+            or workshop.planned_room_count(len(participants))
+        )
     if use_met_before is None:
         use_met_before = draft.get("use_met_before", True)
     round_number = workshop.next_round or 1
@@ -65,12 +69,15 @@ def _plan_url(workshop):
 
 
 def _current_draft(workshop):
-    """Returns the draft for the next round, or an earlier round's draft (pins and keep-apart
-    pairs only, no rooms) so the next plan keeps them."""
+    """Returns the draft for the next round, or an earlier round's choices with no rooms, so
+    the next plan starts from them: its pins, keep-apart pairs, use of met-before pairs, mix
+    levels and number of rooms (`room_count`, at most one room per person when replanned)."""
     draft = workshop.draft_plan
     if draft and workshop.next_round_draft() is None:
         return {"pinned": draft.get("pinned", {}), "keep_apart": draft.get("keep_apart", []),
-                "use_met_before": draft.get("use_met_before", True), "rooms": []}
+                "use_met_before": draft.get("use_met_before", True),
+                "mix": draft.get("mix"), "room_count": len(draft.get("rooms", ())),
+                "rooms": []}
     return draft
 
 

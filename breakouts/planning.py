@@ -22,16 +22,19 @@ into its input and its output into something a template can show.
 import itertools
 import secrets
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from breakouts.assignment import Person, plan_rooms, spread_lower_bound
 from breakouts.models import Seat
 from workshops.models import MixLevel, Participant, Workshop, normalise_label
 
 BUILTIN = ("department", "location")
+# The plan page names this many repeat pairs, then says how many more there are.
+REPEAT_PAIRS_NAMED = 10
 PLAN_TIME_LIMIT = 1.5
 # Later rounds search longer: avoiding every earlier room-mate is the harder part, and a
 # facilitator plans the next round once, in plenary.
@@ -247,34 +250,56 @@ class PlanView:
     unplaced: list
     sizes_balanced: bool
     round: int = 1
-    # Pairs in one room of this plan who already shared a room in an earlier round.
+    # Pairs in one room of this plan who already shared a room in an earlier round: how many,
+    # and who (first, second, room number), in room order.
     repeat_pairs: int = 0
+    repeat_pair_list: list = field(default_factory=list)
 
     @property
     def gap(self):
         return {a.key: self.similar_pairs[a.key] - self.lower_bound[a.key] for a in self.attributes}
 
     def lines(self):
-        """Returns one dict per attribute: attribute, similar, bound, gap and the headline
-        sentence: "as mixed as possible", the pairs above the best possible, or "ignored"."""
+        """Returns one dict per attribute: attribute, similar, bound, gap, the headline
+        sentence ("as mixed as possible", the pairs above the best possible, or "ignored"),
+        its detail ("2 same-level pairs; fewest possible 0") and `broken`: a "Must mix"
+        attribute above its bound."""
         lines = []
         for attribute in self.attributes:
             gap = self.gap[attribute.key]
+            similar = self.similar_pairs[attribute.key]
+            what = {"what": attribute.pair_word}
             if attribute.level == MixLevel.IGNORE:
                 verdict = _("not mixed (ignored)")
             elif gap <= 0:
                 verdict = _("as mixed as possible")
             else:
-                verdict = _("+%(gap)s same-%(what)s pairs above the best possible") % {
-                    "gap": gap, "what": attribute.pair_word,
-                }
+                verdict = ngettext(
+                    "+%(gap)s same-%(what)s pair above the best possible",
+                    "+%(gap)s same-%(what)s pairs above the best possible", gap,
+                ) % {"gap": gap, **what}
+            detail = ngettext(
+                "%(similar)s same-%(what)s pair; fewest possible %(bound)s",
+                "%(similar)s same-%(what)s pairs; fewest possible %(bound)s", similar,
+            ) % {"similar": similar, "bound": self.lower_bound[attribute.key], **what}
             lines.append({
                 "attribute": attribute, "gap": gap, "verdict": verdict,
-                "text": f"{attribute.heading}: {verdict}",
-                "similar": self.similar_pairs[attribute.key],
-                "bound": self.lower_bound[attribute.key],
+                "text": f"{attribute.heading}: {verdict}", "detail": detail,
+                "similar": similar, "bound": self.lower_bound[attribute.key],
+                "broken": attribute.level == MixLevel.MUST and gap > 0,
             })
         return lines
+
+    def named_repeat_pairs(self, limit=REPEAT_PAIRS_NAMED):
+        """Returns ("Iris and Rosa (Room 1)" for the first `limit` repeat pairs, how many
+        more there are)."""
+        named = [
+            _("%(first)s and %(second)s (Room %(n)s)") % {
+                "first": first.name, "second": second.name, "n": number,
+            }
+            for first, second, number in self.repeat_pair_list[:limit]
+        ]
+        return named, max(0, len(self.repeat_pair_list) - limit)
 
     def headline(self):
         """Returns one line per attribute: "as mixed as possible" or the gap to the ideal."""
@@ -309,7 +334,7 @@ def evaluate(workshop, draft, participants, attributes=None):
         participant.plan_extra_values = [a.value_of(participant) for a in extras]
     round_number = draft.get("round", 1)
     repeats = repeat_pairs(earlier_rounds(workshop, round_number))
-    views, similar, met_together, repeated = [], dict.fromkeys(keys, 0), 0, 0
+    views, similar, met_together, repeated = [], dict.fromkeys(keys, 0), 0, []
     for index, room in enumerate(rooms):
         members = sorted((by_id[pid] for pid in room), key=lambda p: p.name.casefold())
         room_similar, distinct = {}, {}
@@ -320,7 +345,11 @@ def evaluate(workshop, draft, participants, attributes=None):
             similar[key] += room_similar[key]
         for pair in itertools.combinations(room, 2):
             met_together += frozenset(pair) in met
-            repeated += frozenset(pair) in repeats
+        if repeats:  # members are sorted by name, so each pair reads in name order
+            repeated += [
+                (a, b, index + 1) for a, b in itertools.combinations(members, 2)
+                if frozenset((a.pk, b.pk)) in repeats
+            ]
         extra = [(a.label, distinct[a.key]) for a in extras]
         views.append(RoomView(index, members, room_similar, distinct, extra))
     sizes = [len(room) for room in rooms]
@@ -333,5 +362,6 @@ def evaluate(workshop, draft, participants, attributes=None):
         unplaced=[by_id[pid] for pid in unplaced],
         sizes_balanced=not sizes or max(sizes) - min(sizes) <= 1,
         round=round_number,
-        repeat_pairs=repeated,
+        repeat_pairs=len(repeated),
+        repeat_pair_list=repeated,
     )

@@ -386,3 +386,4 @@ def test_meeting_exports_between_rounds_follow_the_next_rounds_plan(
     exported = sorted(sorted(p.pk for p in room.members) for room in plan.rooms)
     assert exported == sorted(sorted(room) for room in workshop.draft_plan["rooms"])
     assert not room_pairs(exported) & room_pairs(seated_rooms(workshop, 1))
+

@@ -251,3 +251,65 @@ def test_pins_and_keep_apart_hold_when_a_level_must_mix(facilitator_client, work
         assert not any({ids["Ben"], ids["Cy"]} <= set(room) for room in rooms)
     response = facilitator_client.get(url(workshop))
     assert "Level: as mixed as possible" in headline(response)
+
+
+# -- headlines: plurals and a broken "Must mix" ---------------------------------------------
+
+
+def lines_after_a_move(client, make_workshop, department_level):
+    """Four people, two Sales and two Finance, in two rooms; one Sales person then moves
+    into the other Sales person's room: one same-department pair above the best possible."""
+    workshop = make_workshop(
+        phase=Workshop.Phase.LOBBY, rooms=0, challenges=["Retention"], room_count=2,
+        target_room_size=None,
+    ).workshop
+    for name, department, location in [("Ana", "Sales", "Lyon"), ("Ben", "Sales", "Oslo"),
+                                       ("Cy", "Finance", "Lima"), ("Di", "Finance", "Rome")]:
+        Participant.objects.create(workshop=workshop, name=name, department=department,
+                                   location=location)
+    client.post(url(workshop, "plan_reshuffle"),
+                {"room_count": 2, "mix_department": department_level})
+    workshop.refresh_from_db()
+    ana, ben = (workshop.participants.get(name=n).pk for n in ("Ana", "Ben"))
+    ana_room = next(i for i, room in enumerate(workshop.draft_plan["rooms"]) if ana in room)
+    client.post(url(workshop, "plan_move"), {"participant": ben, "room": ana_room + 1})
+    return client.get(url(workshop))
+
+
+def test_one_pair_is_one_pair_in_the_headline(facilitator_client, make_workshop):
+    response = lines_after_a_move(facilitator_client, make_workshop, "mix if possible")
+    assert headline(response)[0] == "Departments: +1 same-department pair above the best possible"
+    page = response.content.decode()
+    assert "(1 same-department pair; fewest possible 0)" in page
+    assert "(0 same-location pairs; fewest possible 0)" in page
+    # The room left with one person says so in the singular, each count on its own.
+    assert "1 person · 1 department · 1 location<" in page
+    assert "3 people · 2 departments · 3 locations<" in page
+    # Only a "Must mix" attribute above its bound is flagged.
+    assert "Must mix: not met" not in page
+
+
+def test_a_broken_must_mix_is_flagged_in_words(facilitator_client, make_workshop):
+    response = lines_after_a_move(facilitator_client, make_workshop, "must mix")
+    lines = response.context["plan"].lines()
+    assert [line["broken"] for line in lines] == [True, False]
+    page = response.content.decode()
+    flagged = page.split('<li class="plan-line-broken">', 1)[1].split("</li>", 1)[0]
+    assert "Must mix: not met" in flagged
+    assert "Departments: +1 same-department pair above the best possible" in flagged
+    assert page.count("Must mix: not met") == 1
+
+
+def test_a_must_mix_at_its_bound_is_not_flagged(facilitator_client, workshop):
+    reshuffle(facilitator_client, workshop, department="must mix", location="must mix",
+              level="mix if possible")
+    page = facilitator_client.get(url(workshop)).content.decode()
+    assert "Departments: as mixed as possible" in page
+    assert "Must mix: not met" not in page
+
+
+def test_one_room_is_one_room(facilitator_client, workshop):
+    facilitator_client.post(url(workshop, "plan_reshuffle"), {"room_count": 1})
+    page = " ".join(facilitator_client.get(url(workshop)).content.decode().split())
+    assert "4 people in 1 room." in page
+    assert "4 people · 2 departments · 2 locations" in page
