@@ -36,6 +36,7 @@ from workshops.views.confirm import is_confirmed, render_confirm
 # A roster page: short enough to load fast on a conference network and to scan by eye.
 ROSTER_PAGE_SIZE = 50
 ROSTER_QUERY_MAX = 100
+INVITED_NAMES = 100  # the dashboard names this many invited people who are not here yet
 
 
 # The roster rows' texts, translated once per page instead of once per row.
@@ -51,12 +52,13 @@ ROSTER_TEXTS = {
 def roster_context(request, workshop):
     """Returns what templates/workshops/_roster.html shows: one page of the roster, newest
     first (people who just joined are on page 1), filtered by `?q=`, and the workshop's counts.
+    Only people who have arrived are on it; the invited who have not are counted and named apart.
 
     A fixed number of queries whatever the size of the roster; a page number out of range shows
     the last page.
     """
     query = request.GET.get("q", "").strip()[:ROSTER_QUERY_MAX]
-    everyone = workshop.participants.all()
+    everyone = workshop.participants.arrived()
     matching = everyone.matching(query).order_by("-joined_at", "-pk")
     paginator = Paginator(matching, ROSTER_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -70,11 +72,22 @@ def roster_context(request, workshop):
         "roster_query_string": urlencode({"q": query}) if query else "",
         "roster_total": total,
         "roster_rows": _roster_rows(request, workshop, page.object_list),
+        **_invited(workshop),
         "counts": {
             "department": everyone.label_counts("department"),
             "location": everyone.label_counts("location"),
         },
     }
+
+
+def _invited(workshop):
+    """Returns the imported people who have not opened their personal link yet: how many, and
+    the names of the first INVITED_NAMES of them by name (two queries whatever their number)."""
+    invited = workshop.participants.not_arrived()
+    names = list(invited.order_by("name", "pk").values_list("name", flat=True)[:INVITED_NAMES])
+    count = len(names) if len(names) < INVITED_NAMES else invited.count()
+    return {"invited_count": count, "invited_names": names,
+            "invited_more": count - len(names)}
 
 
 def _roster_rows(request, workshop, people):
