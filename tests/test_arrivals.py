@@ -175,3 +175,23 @@ def test_network_and_debrief_count_only_who_arrived(walkthrough):
     walkthrough.save()
     assert debrief_counts(walkthrough)["participants"] == len(ARRIVED)
     assert Room.objects.filter(workshop=walkthrough).count() == 1
+
+
+def test_an_invited_person_confirmed_by_a_facilitator_arrives(
+    walkthrough, facilitator_client, capture_events
+):
+    """Nia never opened her link: she joins by code as herself and a facilitator confirms."""
+    new_device = Client()
+    nia = Participant.objects.get(name="Nia")
+    join = reverse("workshops:join_code", args=[walkthrough.join_code])
+    fields = {"name": "Nia", "department": "Sales", "location": "Lima",
+              "email": "nia@example.com"}
+    response = new_device.post(join, {**fields, "action": "ask_facilitator",
+                                      "participant": nia.pk})
+    code = response.context["code"]
+    rejoin = reverse("workshops:rejoin_confirm", args=[walkthrough.join_code])
+    facilitator_client.post(rejoin, {"claim": code, "confirm": "1"})
+    with capture_events() as events:
+        new_device.get(join)
+    assert [e["participant"]["id"] for e in events.of_type("participant.joined")] == [nia.pk]
+    assert "Nia" in names(roster(walkthrough.pk).people)
