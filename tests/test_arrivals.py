@@ -195,3 +195,15 @@ def test_an_invited_person_confirmed_by_a_facilitator_arrives(
         new_device.get(join)
     assert [e["participant"]["id"] for e in events.of_type("participant.joined")] == [nia.pk]
     assert "Nia" in names(roster(walkthrough.pk).people)
+
+
+def test_facilitator_removes_an_invited_person_without_telling_the_lobbies(
+    facilitator_client, walkthrough, capture_events
+):
+    ned = Participant.objects.get(name="Ned")
+    remove = reverse("workshops:participant_remove", args=[walkthrough.join_code, ned.pk])
+    assert remove in facilitator_client.get(walkthrough.get_absolute_url()).content.decode()
+    with capture_events() as events:
+        facilitator_client.post(remove, {"confirmed": "1"})
+    assert not Participant.objects.filter(pk=ned.pk).exists()
+    assert events == []

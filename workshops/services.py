@@ -87,11 +87,13 @@ def update_participant(participant, **fields):
 
 @transaction.atomic
 def remove_participant(participant):
-    """Deletes the participant (their votes go with them) and announces `participant.left`."""
+    """Deletes the participant (their votes go with them) and announces `participant.left`,
+    unless they were invited and never arrived: nobody heard of them, nobody hears them go."""
     workshop = participant.workshop
-    participant_id = participant.pk
+    participant_id, arrived = participant.pk, participant.has_arrived
     participant.delete()
-    workshop.announce("participant.left", {"participant_id": participant_id})
+    if arrived:
+        workshop.announce("participant.left", {"participant_id": participant_id})
 
 
 @transaction.atomic
