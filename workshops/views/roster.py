@@ -9,6 +9,7 @@ Rows are checked again on confirm, because people may have joined in the meantim
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,12 +83,15 @@ def roster_context(request, workshop):
 
 def _invited(workshop):
     """Returns the imported people who have not opened their personal link yet: how many, and
-    (id, name) of the first INVITED_NAMES of them by name (two queries whatever their number)."""
-    invited = workshop.participants.not_arrived()
-    names = list(invited.order_by("name", "pk").values_list("pk", "name")[:INVITED_NAMES])
-    count = len(names) if len(names) < INVITED_NAMES else invited.count()
-    return {"invited_count": count, "invited_names": names,
-            "invited_more": count - len(names)}
+    (id, name) of the first INVITED_NAMES of them by name (one query whatever their number)."""
+    rows = list(
+        workshop.participants.not_arrived()
+        .annotate(total=Window(Count("pk")))  # counted before the LIMIT: one query in all
+        .order_by("name", "pk").values_list("pk", "name", "total")[:INVITED_NAMES]
+    )
+    count = rows[0][2] if rows else 0
+    return {"invited_count": count, "invited_names": [row[:2] for row in rows],
+            "invited_more": count - len(rows)}
 
 
 def _roster_rows(request, workshop, people):
