@@ -180,7 +180,7 @@ def control_room(request, code):
     workshop.finish_closing_if_due()
     help_requests = open_help_requests(workshop)
     cards = room_tiles(workshop, help_requests)
-    total = workshop.participants.count()
+    total = workshop.participants.arrived().count()  # as the state frame counts
     actions = [
         action for action in phase_actions(workshop)
         # Breakouts end through the countdown below (or its "skip"), not a bare phase button.

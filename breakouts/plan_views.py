@@ -23,7 +23,9 @@ from workshops.views.confirm import is_confirmed, render_confirm
 
 
 def _participants(workshop):
-    return list(workshop.participants.order_by("name", "pk"))
+    """Returns the people to seat: those who have arrived. Someone invited who has not opened
+    their link yet is seated as a late joiner when they do (breakouts.services)."""
+    return list(workshop.participants.arrived().order_by("name", "pk"))
 
 
 def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None,
@@ -100,7 +102,8 @@ def plan(request, code):
         return redirect(workshop.get_absolute_url())
     participants = _participants(workshop)
     context = {"workshop": workshop, "participants": participants,
-               "round": workshop.next_round}
+               "round": workshop.next_round,
+               "not_arrived": workshop.participants.not_arrived().count()}
     if participants:
         draft = _current_draft(workshop)
         if draft is None or not any(draft.get("rooms")):

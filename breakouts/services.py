@@ -30,7 +30,7 @@ from workshops.models import PhaseError, Workshop
 def start_breakouts(workshop):
     """Saves the draft plan as the rooms of the next round, picks a scribe per room at random
     (among members who have arrived: not someone imported who never opened their link), opens
-    breakouts.
+    breakouts. Only people who have arrived are seated.
 
     Round 1 starts from the lobby; a later round from plenary, while the workshop has rounds
     left (`Workshop.next_round`): everyone leaves their earlier room (which stays, read-only,
@@ -48,7 +48,9 @@ def start_breakouts(workshop):
         raise PhaseError(_("Breakouts can start only from the lobby."))
     if workshop.rooms.filter(round=round_number).exists():
         raise PlanError(_("This round already has rooms."))
-    participants = list(workshop.participants.all())
+    # Only people who have arrived are seated; someone invited who opens their link later is
+    # seated then, as a late joiner (workshops.services.arrive → seat_late_joiner).
+    participants = list(workshop.participants.arrived())
     if not participants:
         raise PlanError(_("Nobody has joined yet, so there is no one to seat."))
     draft = workshop.next_round_draft()
@@ -133,7 +135,8 @@ def place_late_joiner(participant):
 
 
 def seat_late_joiner(sender, participant, **kwargs):
-    """Receiver of `workshops.signals.participant_joined`: seats a joiner during breakouts."""
+    """Receiver of `workshops.signals.participant_joined`: seats someone who joins, or who
+    first opens their personal link, during breakouts."""
     if participant.workshop.phase == Workshop.Phase.BREAKOUTS:
         place_late_joiner(participant)
 

@@ -64,7 +64,7 @@ def meeting_plan(workshop, participants=None):
         if seated:
             return MeetingPlan(seated, from_draft=False)
     if participants is None:
-        participants = list(workshop.participants.all())
+        participants = list(workshop.participants.arrived())  # as planned
     if not draft or not participants:
         return None
     by_id = {p.pk: p for p in participants}

@@ -22,7 +22,7 @@ def room_numbers(workshop):
     if not numbers:
         plan = rosters.meeting_plan(workshop)
         count = len(plan.rooms) if plan else workshop.planned_room_count(
-            workshop.participants.count()
+            workshop.participants.arrived().count()
         )
         numbers = set(range(1, count + 1))
     numbers |= set(workshop.room_calls.exclude(link="").values_list("number", flat=True))

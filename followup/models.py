@@ -59,7 +59,8 @@ class DebriefAnswer(models.Model):
 
 
 def debrief_counts(workshop, ticked=None):
-    """Returns {"respondents", "participants", "choices": [{"label", "count"}]} for a workshop.
+    """Returns {"respondents", "participants", "choices": [{"label", "count"}]} for a workshop
+    ("participants": the people who have arrived, not the invited who never came).
 
     `ticked` is every answer's list of ticked labels when the caller has read them already.
     Choices follow the workshop's current list; labels ticked earlier but since removed from
@@ -76,7 +77,7 @@ def debrief_counts(workshop, ticked=None):
     return {
         "respondents": respondents,
         "max_count": max(counts.values(), default=0),
-        "participants": Participant.objects.filter(workshop=workshop).count(),
+        "participants": Participant.objects.filter(workshop=workshop).arrived().count(),
         "choices": [{"label": label, "count": count} for label, count in counts.items()],
     }
 

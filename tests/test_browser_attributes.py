@@ -4,6 +4,7 @@ region) and sees on the plan page how mixed each one is (issue #15, "any attribu
 import pytest
 from browser_steps import PASSWORD, log_in
 from django.contrib.auth.models import User
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from workshops.models import Challenge, Workshop
@@ -73,7 +74,13 @@ def test_facilitator_imports_four_attributes_and_sees_each_as_mixed_as_possible(
     expect(preview.get_by_role("row", name="Lou")).to_contain_text("VP")
     page.get_by_role("button", name="Import 12 participants").click()
     expect(page.get_by_text("12 participants imported")).to_be_visible()
+    expect(page.get_by_role("heading", name="Invited, not here yet: 12")).to_be_visible()
 
+    # Nobody is seated before they open their personal link; then everyone does.
+    page.goto(f"/w/{workshop.join_code}/manage/plan/")
+    expect(page.get_by_text("12 invited people have not opened their personal links yet")
+           ).to_be_visible()
+    workshop.participants.update(last_seen_at=timezone.now())
     page.goto(f"/w/{workshop.join_code}/manage/plan/")
     headline = page.get_by_role("list", name="How mixed each attribute is")
     for line in ("Departments: as mixed as possible", "Locations: as mixed as possible",

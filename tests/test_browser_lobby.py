@@ -7,6 +7,9 @@ from browser_steps import PASSWORD, log_in
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from workshops.models import Challenge, Workshop
+from workshops.services import import_participants
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -85,3 +88,34 @@ def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context
     expect(roster.get_by_role("cell", name="Ben", exact=True)).to_be_visible()
     expect(roster.get_by_role("heading", name="Participants 2")).to_be_visible()
     expect(roster.get_by_role("list", name="By location")).to_contain_text("Toronto 1")
+
+
+def test_an_invited_person_appears_in_the_lobby_when_they_open_their_link(new_context):
+    owner = User.objects.create_user("dana", "dana@example.com", PASSWORD)
+    workshop = Workshop.objects.create(owner=owner, title="Peer day", phase=Workshop.Phase.LOBBY)
+    Challenge.objects.create(workshop=workshop, title="Hybrid work")
+    (ivy,) = import_participants(workshop, [
+        {"name": "Ivy", "email": "ivy@example.com", "department": "IT", "location": "Oslo"},
+    ])
+    facilitator = new_context().new_page()
+    log_in(facilitator, "dana")
+    facilitator.goto(workshop.get_absolute_url())
+    roster = facilitator.get_by_role("region", name=re.compile("^Participants"))
+    expect(roster.get_by_role("heading", name="Invited, not here yet: 1")).to_be_visible()
+    expect(roster.get_by_role("cell", name="Ivy", exact=True)).to_have_count(0)
+    expect(facilitator.get_by_role("status").filter(has_text="Live")).to_be_visible()
+
+    ana = new_context().new_page()
+    join(ana, workshop.join_code, "Ana", "Sales", "Lyon")
+    lobby = ana.get_by_role("region", name=re.compile("^Who is here"))
+    expect(lobby.get_by_role("heading", name="Who is here 1")).to_be_visible()
+    expect(lobby.get_by_text("Ivy", exact=True)).to_have_count(0)
+
+    # Ivy opens her personal link: she is announced as someone who joined, live.
+    ivy_page = new_context().new_page()
+    ivy_page.goto(ivy.get_absolute_url())
+    expect(ivy_page.get_by_role("heading", name="Welcome, Ivy!")).to_be_visible()
+    expect(lobby.get_by_text("Ivy", exact=True)).to_be_visible()
+    expect(lobby.get_by_role("heading", name="Who is here 2")).to_be_visible()
+    expect(roster.get_by_role("cell", name="Ivy", exact=True)).to_be_visible()
+    expect(roster.get_by_role("heading", name="Invited, not here yet: 1")).to_have_count(0)

@@ -90,3 +90,20 @@ def test_plan_page_grows_with_people_not_with_people_times_rooms(facilitator_cli
         sizes.append(len(response.content))
     per_person = (sizes[1] - sizes[0]) / (60 - 6)
     assert per_person < 1200, per_person
+
+
+@pytest.mark.parametrize("name", ["workshops:detail", "workshops:roster"])
+def test_dashboard_queries_do_not_grow_with_invited_people(facilitator_client, make_workshop,
+                                                           name):
+    """Imported people who never opened their link are counted and named apart (3 vs 60:
+    fewer and more than the dashboard names)."""
+    urls = []
+    for invited in (3, 60):
+        workshop = make_workshop(phase=Workshop.Phase.LOBBY, rooms=0).workshop
+        Participant.objects.bulk_create(
+            Participant(workshop=workshop, name=f"P{i}", department="Sales", location="Oslo",
+                        imported=True) for i in range(invited)
+        )
+        urls.append(reverse(name, args=[workshop.join_code]))
+    baseline, measured = (count_queries(facilitator_client, url) for url in urls)
+    assert len(measured) == len(baseline), measured

@@ -1,5 +1,7 @@
-"""The roster as every member of a workshop sees it: `Participant.public()` of everyone, in
-joining order, with the counts by department and location.
+"""The roster as every member of a workshop sees it: `Participant.public()` of everyone who
+has arrived, in joining order, with the counts by department and location. Someone imported
+from a roster who has never opened their personal link is not here yet (`Participant.has_arrived`)
+and is left out until they do (`workshops.services.arrive` announces them then).
 
 The lobby page and every socket's `state` frame carry it. In a join storm each join changes
 it, so a per-revision cache alone never hits: every lobby page and lobby socket read the whole
@@ -29,6 +31,8 @@ from live.framing import encode
 ROSTER_SQL = (
     "SELECT w.rev, p.id, p.name, p.department, p.location, {joined_at} "
     "FROM workshops_workshop w LEFT JOIN workshops_participant p ON p.workshop_id = w.id "
+    # Participant.has_arrived, in the join so that a workshop nobody has reached still has its row
+    "AND (NOT p.imported OR p.last_seen_at IS NOT NULL) "
     "WHERE w.id = %s ORDER BY p.joined_at, p.id"
 )
 # SQLite's driver parses a declared datetime column in Python for every row (a regex each);

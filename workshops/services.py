@@ -7,6 +7,7 @@ transaction (`Workshop.announce`: the revision is bumped, the event leaves after
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from workshops.models import Participant, Workshop
 from workshops.signals import participant_joined
@@ -33,7 +34,8 @@ def import_participants(workshop, rows):
     """Creates one imported participant per row (dicts with name, email, department, location
     and, optionally, attributes: {attribute key: value}).
 
-    Returns the new participants; each is announced as `participant.joined`.
+    Returns the new participants. Nobody is announced: they are invited, not here, until they
+    open their personal link (`arrive`); the facilitator's page reloads after the import.
     """
     created = []
     for row in rows:
@@ -42,9 +44,31 @@ def import_participants(workshop, rows):
             department=row["department"], location=row["location"],
             attributes=row.get("attributes") or {},
         )
-        _announce_joined(workshop, participant)
         created.append(participant)
     return created
+
+
+@transaction.atomic
+def arrive(participant):
+    """Records that the participant opened their personal link just now.
+
+    The first time an imported participant does so they arrive: they are announced as
+    `participant.joined`, as a joiner is, and apps above this one hear `participant_joined`
+    (breakouts seats them if rooms are open). Returns True when they arrived just now.
+    """
+    now = timezone.now()
+    first = participant.imported and participant.last_seen_at is None
+    if first:
+        # Only one of two racing first visits finds the row still unseen.
+        first = bool(Participant.objects.filter(pk=participant.pk, last_seen_at=None)
+                     .update(last_seen_at=now))
+    else:
+        Participant.objects.filter(pk=participant.pk).update(last_seen_at=now)
+    participant.last_seen_at = now
+    if first:
+        _announce_joined(participant.workshop, participant)
+        participant_joined.send(sender=Workshop, participant=participant)
+    return first
 
 
 def _announce_joined(workshop, participant):
@@ -63,11 +87,13 @@ def update_participant(participant, **fields):
 
 @transaction.atomic
 def remove_participant(participant):
-    """Deletes the participant (their votes go with them) and announces `participant.left`."""
+    """Deletes the participant (their votes go with them) and announces `participant.left`,
+    unless they were invited and never arrived: nobody heard of them, nobody hears them go."""
     workshop = participant.workshop
-    participant_id = participant.pk
+    participant_id, arrived = participant.pk, participant.has_arrived
     participant.delete()
-    workshop.announce("participant.left", {"participant_id": participant_id})
+    if arrived:
+        workshop.announce("participant.left", {"participant_id": participant_id})
 
 
 @transaction.atomic

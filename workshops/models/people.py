@@ -8,10 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from live import events
 from workshops.models.workshop import new_secret_token, normalise_label
 
+# Who has arrived (Participant.has_arrived): joined by code or link, or imported and has
+# opened their personal link at least once.
+ARRIVED = models.Q(imported=False) | models.Q(last_seen_at__isnull=False)
+
 
 class ParticipantQuerySet(models.QuerySet):
     def in_room(self, room):
         return self.filter(room=room)
+
+    def arrived(self):
+        """Returns the participants who are here: not someone imported from a roster who has
+        never opened their personal link."""
+        return self.filter(ARRIVED)
+
+    def not_arrived(self):
+        """Returns the imported participants who have never opened their personal link."""
+        return self.exclude(ARRIVED)
 
     def matching(self, query):
         """Returns the participants whose name, department, location or e-mail contains every

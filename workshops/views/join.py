@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -160,6 +159,7 @@ def _pending_claim(request, workshop, *, cancel=False):
         cache.delete(_claim_key(workshop, code))
         if participant is None or cancel:
             return None
+        services.arrive(participant)  # an invited person confirmed by a facilitator is here
         remember_participant(request.session, participant)
         return redirect("workshops:lobby", workshop.join_code)
     return _waiting_page(request, workshop, participant, code)
@@ -206,7 +206,7 @@ def personal_link(request, token):
     """Signs this browser in as the link's participant and sends them on (profile, lobby)."""
     participant = get_participant_by_token(token)
     remember_participant(request.session, participant)
-    Participant.objects.filter(pk=participant.pk).update(last_seen_at=timezone.now())
+    services.arrive(participant)  # the first visit of an imported participant announces them
     workshop = participant.workshop
     if participant.needs_profile and workshop.participants_can_edit_profile:
         return redirect("workshops:me", workshop.join_code)

@@ -9,6 +9,7 @@ Rows are checked again on confirm, because people may have joined in the meantim
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +37,7 @@ from workshops.views.confirm import is_confirmed, render_confirm
 # A roster page: short enough to load fast on a conference network and to scan by eye.
 ROSTER_PAGE_SIZE = 50
 ROSTER_QUERY_MAX = 100
+INVITED_NAMES = 50  # the dashboard names this many invited people who are not here yet
 
 
 # The roster rows' texts, translated once per page instead of once per row.
@@ -51,12 +53,13 @@ ROSTER_TEXTS = {
 def roster_context(request, workshop):
     """Returns what templates/workshops/_roster.html shows: one page of the roster, newest
     first (people who just joined are on page 1), filtered by `?q=`, and the workshop's counts.
+    Only people who have arrived are on it; the invited who have not are counted and named apart.
 
     A fixed number of queries whatever the size of the roster; a page number out of range shows
     the last page.
     """
     query = request.GET.get("q", "").strip()[:ROSTER_QUERY_MAX]
-    everyone = workshop.participants.all()
+    everyone = workshop.participants.arrived()
     matching = everyone.matching(query).order_by("-joined_at", "-pk")
     paginator = Paginator(matching, ROSTER_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -70,11 +73,25 @@ def roster_context(request, workshop):
         "roster_query_string": urlencode({"q": query}) if query else "",
         "roster_total": total,
         "roster_rows": _roster_rows(request, workshop, page.object_list),
+        **_invited(workshop),
         "counts": {
             "department": everyone.label_counts("department"),
             "location": everyone.label_counts("location"),
         },
     }
+
+
+def _invited(workshop):
+    """Returns the imported people who have not opened their personal link yet: how many, and
+    (id, name) of the first INVITED_NAMES of them by name (one query whatever their number)."""
+    rows = list(
+        workshop.participants.not_arrived()
+        .annotate(total=Window(Count("pk")))  # counted before the LIMIT: one query in all
+        .order_by("name", "pk").values_list("pk", "name", "total")[:INVITED_NAMES]
+    )
+    count = rows[0][2] if rows else 0
+    return {"invited_count": count, "invited_names": [row[:2] for row in rows],
+            "invited_more": count - len(rows)}
 
 
 def _roster_rows(request, workshop, people):
