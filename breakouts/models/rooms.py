@@ -127,9 +127,12 @@ class Room(NoteWriting, Announcing, models.Model):
     @property
     def round_name(self):
         """Returns "Round 2 · Room 3" (the report and the network, where rounds mix)."""
-        return _("Round %(round)s · Room %(number)s") % {
-            "round": self.round, "number": self.number,
-        }
+        return self.round_name_format() % {"round": self.round, "number": self.number}
+
+    @staticmethod
+    def round_name_format():
+        """Returns the translated "Round %(round)s · Room %(number)s"."""
+        return _("Round %(round)s · Room %(number)s")
 
     @property
     def step_index(self):
