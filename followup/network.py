@@ -1,5 +1,6 @@
 """The connections a workshop made: room-mate pairs, and which of them are new."""
 
+from collections import Counter
 from itertools import combinations
 
 from django.db.models import Q
@@ -46,19 +47,37 @@ def met_before(workshop):
     return pairs
 
 
-def _tally(pairs, met):
-    """Counts `pairs` of (e-mail key, department, location) tuples: all, new (not met before),
-    and the new ones across departments and across locations."""
+def _tally(rooms, met):
+    """Counts the room-mate pairs of `rooms` ([[(e-mail key, department, location), …], …],
+    no person in two of them): all, new (not met before), and the new ones across
+    departments and across locations. By arithmetic per room — n(n-1)/2 pairs, less those
+    within one department (or location) — and pair by pair only among people who met
+    someone before."""
     total = new = cross_department = cross_location = 0
-    for a, b in pairs:
-        total += 1
-        if met and a[0] and b[0] and frozenset((a[0], b[0])) in met:
-            continue
-        new += 1
-        cross_department += a[1] != b[1]
-        cross_location += a[2] != b[2]
+    met_people = {email for pair in met for email in pair} if met else ()
+    for keys in rooms:
+        n = len(keys)
+        pairs = n * (n - 1) // 2
+        total += pairs
+        new += pairs
+        cross_department += pairs - _same(key[1] for key in keys)
+        cross_location += pairs - _same(key[2] for key in keys)
+        known = [key for key in keys if key[0] in met_people] if met_people else ()
+        for a, b in combinations(known, 2):
+            if frozenset((a[0], b[0])) in met:
+                new -= 1
+                cross_department -= a[1] != b[1]
+                cross_location -= a[2] != b[2]
     return {"pairs": total, "new_pairs": new, "cross_department": cross_department,
             "cross_location": cross_location}
+
+
+def _same(labels):
+    """Returns how many pairs of `labels` are equal."""
+    return sum(n * (n - 1) // 2 for n in Counter(labels).values())
+
+
+_FIELDS = ("pairs", "new_pairs", "cross_department", "cross_location")
 
 
 def connection_counts(workshop, seating=None):
@@ -74,26 +93,42 @@ def connection_counts(workshop, seating=None):
     if seating is None:
         seating = room_seating(Room.objects.filter(workshop=workshop))
     met = met_before(workshop)
-    keys = {}  # each person's keys once, not once per pair (100 rooms x 10: 4,500 pairs)
-    per_round, everyone = {}, {}
+    labels = {}  # each distinct department or location normalised once
+
+    def label(value):
+        if value not in labels:
+            labels[value] = normalise_label(value)
+        return labels[value]
+
+    per_round = {}  # {round: [[(pk, e-mail key, department, location), …] a room]}
     for round_number, members in seating.values():
-        for person in members:
-            if person.pk not in keys:
-                keys[person.pk] = (
-                    _email_key(person.email),
-                    normalise_label(person.department),
-                    normalise_label(person.location),
-                )
-        pairs = per_round.setdefault(round_number, {})
-        for a, b in combinations(members, 2):
-            key = frozenset((a.pk, b.pk))
-            pairs[key] = everyone[key] = (keys[a.pk], keys[b.pk])
-    counts = _tally(everyone.values(), met)
-    # With one round its pairs are everyone's: counted once.
-    counts["rounds"] = [
-        {"round": number, **(_tally(pairs.values(), met) if len(per_round) > 1 else counts)}
-        for number, pairs in sorted(per_round.items())
-    ]
+        per_round.setdefault(round_number, []).append([
+            (person.pk, _email_key(person.email), label(person.department),
+             label(person.location))
+            for person in members
+        ])
+    rounds = {
+        number: _tally([[key[1:] for key in room] for room in rooms], met)
+        for number, rooms in per_round.items()
+    }
+    counts = {field: sum(tally[field] for tally in rounds.values()) for field in _FIELDS}
+    if len(rounds) > 1:
+        # A pair that shared a room in an earlier round is counted there only.
+        seen = set()
+        for number in sorted(per_round):
+            for room in per_round[number]:
+                for a, b in combinations(room, 2):
+                    pair = (a[0], b[0]) if a[0] < b[0] else (b[0], a[0])
+                    if pair not in seen:
+                        seen.add(pair)
+                        continue
+                    counts["pairs"] -= 1
+                    if met and a[1] and b[1] and frozenset((a[1], b[1])) in met:
+                        continue
+                    counts["new_pairs"] -= 1
+                    counts["cross_department"] -= a[2] != b[2]
+                    counts["cross_location"] -= a[3] != b[3]
+    counts["rounds"] = [{"round": number, **rounds[number]} for number in sorted(rounds)]
     return counts
 
 

@@ -157,3 +157,17 @@ def test_tracker_shows_fifty_items_a_page_and_finds_owners_by_name(facilitator_c
     assert [row["item"].text for row in response.context["rows"]] == ["Task 3.1"]
     response = facilitator_client.get(url("tracker", workshop) + "?who=r3&page=1")
     assert 'name="who" value="r3"' in response.content.decode()
+
+
+def test_tracker_rows_print_room_due_date_and_status_label(facilitator_client, facilitator):
+    workshop = make_workshop(facilitator, rooms=2)
+    Item.objects.filter(text="Task 2.1").update(status=Item.Status.BLOCKED, due_date=None)
+    html = facilitator_client.get(url("tracker", workshop)).content.decode()
+    assert '<option value="2">Room 2</option>' in html
+    assert '<time datetime="2026-12-02">Dec 2, 2026</time>' in html
+    row = html[html.index("Task 2.1"):].split("</tr>")[0]
+    assert '<td data-label="Due date">—</td>' in row and ">Blocked</td>" in row
+    workshop.rounds = 2
+    workshop.save(update_fields=["rounds"])
+    html = facilitator_client.get(url("tracker", workshop)).content.decode()
+    assert '<td data-label="Room">Round 1 · Room 2</td>' in html

@@ -1,4 +1,7 @@
-from followup.wordfreq import tokenize, word_frequencies
+import random
+import string
+
+from followup.wordfreq import _WORD, tokenize, word_frequencies
 
 
 def test_tokenize_lowercases_and_keeps_inner_apostrophes_and_hyphens():
@@ -25,3 +28,11 @@ def test_non_english_letters_are_words():
     assert word_frequencies(["Zusammenarbeit über Grenzen"]) == [
         ("grenzen", 1), ("zusammenarbeit", 1), ("über", 1),
     ]
+
+
+def test_ascii_text_gives_the_words_the_unicode_pattern_gives():
+    rng = random.Random(0)
+    for _ in range(200):
+        text = "".join(rng.choice(string.printable + "''--__") for _ in range(300))
+        assert tokenize(text) == _WORD.findall(text.casefold())
+    assert tokenize("Café’s new-ish idea") == ["café's", "new-ish", "idea"]

@@ -100,10 +100,25 @@ class Room(NoteWriting, Announcing, models.Model):
         ]
 
     def __str__(self):
-        return _("Room %(number)s") % {"number": self.number}
+        return self.name_format() % {"number": self.number}
 
     def get_absolute_url(self):
         return reverse("breakouts:room", args=[self.workshop.join_code, self.number])
+
+    @staticmethod
+    def name_format():
+        """Returns the translated "Room %(number)s" (a page of 100 rooms translates it once)."""
+        return _("Room %(number)s")
+
+    @staticmethod
+    def url_format(workshop):
+        """Returns (head, tail): a room's URL of `workshop` is head + its number + tail, what
+        get_absolute_url returns (reversed once for a page of rooms)."""
+        marker = "987654321"
+        head, _marker, tail = reverse(
+            "breakouts:room", args=[workshop.join_code, int(marker)]
+        ).rpartition(marker)
+        return head, tail
 
     @property
     def name(self):
@@ -112,9 +127,12 @@ class Room(NoteWriting, Announcing, models.Model):
     @property
     def round_name(self):
         """Returns "Round 2 · Room 3" (the report and the network, where rounds mix)."""
-        return _("Round %(round)s · Room %(number)s") % {
-            "round": self.round, "number": self.number,
-        }
+        return self.round_name_format() % {"round": self.round, "number": self.number}
+
+    @staticmethod
+    def round_name_format():
+        """Returns the translated "Round %(round)s · Room %(number)s"."""
+        return _("Round %(round)s · Room %(number)s")
 
     @property
     def step_index(self):

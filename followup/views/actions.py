@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from breakouts.models import Item
+from breakouts.models import Item, Room
 from followup.actions import action_items, is_overdue, set_action_status
 from workshops.access import (
     get_participant_for_workshop,
@@ -75,6 +77,27 @@ def _int_param(request, name):
 TRACKER_PAGE_SIZE = 50
 
 
+def _tracker_rows(page, rounds):
+    """Returns the tracker's rows: each item with what its row prints, the status label and
+    each due date formatted once a page rather than once a row."""
+    today = timezone.localdate()
+    statuses = dict(Item.Status.choices)
+    dates = {}
+    rows = []
+    for item in page:
+        due = item.due_date
+        if due and due not in dates:
+            dates[due] = (date_format(due, "Y-m-d"), date_format(due, "M j, Y"))
+        rows.append({
+            "item": item,
+            "overdue": is_overdue(item, today),
+            "room": item.room.round_name if rounds > 1 else item.room.number,
+            "due": dates.get(due),
+            "status_label": statuses.get(item.status, item.status),
+        })
+    return rows
+
+
 @login_required
 def tracker(request, code):
     """The facilitator's accountability tracker: the action items 50 at a time, in room order,
@@ -95,12 +118,13 @@ def tracker(request, code):
     counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
     page = Paginator(items, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {"room": room_number, "owner": owner_id, "who": who}
+    room_name = Room.name_format()  # the room filter's 100 options: translated once
     return render(
         request,
         "report/tracker.html",
         {
             "workshop": workshop,
-            "rows": [{"item": item, "overdue": is_overdue(item, today)} for item in page],
+            "rows": _tracker_rows(page, workshop.rounds),
             "page": page,
             "pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2,
                                                                on_ends=1)),
@@ -111,8 +135,13 @@ def tracker(request, code):
             ],
             "overdue_count": items.filter(due_date__lt=today).exclude(
                 status=Item.Status.DONE).count(),
-            "rooms": list(everything.order_by("room__number").values_list(
-                "room__number", flat=True).distinct()),
+            "rooms": [
+                # The translation as {% blocktranslate %} gives it: not escaped, and the
+                # number is an integer.
+                (number, mark_safe(room_name % {"number": number}))  # noqa: S308
+                for number in everything.order_by("room__number").values_list(
+                    "room__number", flat=True).distinct()
+            ],
             "room_filter": room_number,
             "owner": (workshop.participants.filter(pk=owner_id).first()
                       if owner_id is not None else None),
