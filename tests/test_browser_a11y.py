@@ -97,9 +97,9 @@ def pages_to_check(facilitator):
         (facilitator, "plan", f"/w/{lobby.join_code}/manage/plan/", None),
         (waiting[0], "participant lobby", f"/w/{lobby.join_code}/lobby/", None),
         (facilitator, "dashboard (breakouts)", f"/w/{running.join_code}/manage/", None),
-        (facilitator, "control room", f"/w/{running.join_code}/control/", "Live"),
+        (facilitator, "control room", f"/w/{running.join_code}/control/", "Connected"),
         (facilitator, "control room (finished rooms)", f"/w/{code['breakouts']}/control/",
-         "Live"),
+         "Connected"),
         (facilitator, "plenary (presenter)", f"/w/{code['plenary']}/plenary/", None),
         (member["plenary"], "plenary (participant)", f"/w/{code['plenary']}/plenary/", None),
         (facilitator, "dashboard (debrief)", f"/w/{code['debrief']}/manage/", None),
@@ -115,13 +115,13 @@ def pages_to_check(facilitator):
     ]
     # A fresh room at its first step, then a worked room at every step.
     checks.append((people[1][1], "room: choose a challenge", rooms[0].get_absolute_url(),
-                   "Live"))
+                   "Connected"))
     worked = Room.objects.filter(workshop=finished[Phase.BREAKOUTS]).order_by("number")[0]
     scribe = worked.scribe
     viewer = worked.members.exclude(pk=scribe.pk).order_by("pk").first()
     for step in steps:
-        checks.append(((worked, step), f"room step {step} (scribe)", scribe, "Live"))
-        checks.append(((worked, step), f"room step {step} (member)", viewer, "Live"))
+        checks.append(((worked, step), f"room step {step} (scribe)", scribe, "Connected"))
+        checks.append(((worked, step), f"room step {step} (member)", viewer, "Connected"))
     return checks
 
 
@@ -194,7 +194,7 @@ def test_the_task_is_above_the_fold_on_a_small_phone(signed_in_context, facilita
                 role = "region"
             Room.objects.filter(pk=room.pk).update(step=step)
             page.goto(room.get_absolute_url())
-            expect(page.get_by_role("status").filter(has_text="Live").first).to_be_visible()
+            expect(page.get_by_role("status").filter(has_text="Connected").first).to_be_visible()
             target = page.get_by_role(role, name=name, exact=True).first
             box = target.bounding_box()
             if box is None or box["y"] + min(box["height"], 40) > 568:

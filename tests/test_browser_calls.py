@@ -71,7 +71,7 @@ def visit(browser, jitsi_site):
 
 
 def live(page):
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible(timeout=15_000)
 
 
 def test_room_page_embeds_its_own_call_from_the_configured_server(
