@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from breakouts import control_markup, control_ops
@@ -59,6 +60,22 @@ def step_phrases():
     }
 
 
+# Once breakouts end the rooms keep their last step and timer; the summary says the phase.
+PHASE_SUMMARIES = {
+    "plenary": _lazy("Plenary: the rooms have stopped; their work is in the report-outs."),
+    "debrief": _lazy("Debrief: the rooms have stopped; participants answer the debrief "
+                     "questions."),
+    "closed": _lazy("The workshop is closed; the rooms have stopped."),
+}
+
+
+def phase_summary(workshop):
+    """Returns what the control room's summary says instead of the rooms' steps once the
+    rooms have stopped (plenary, debrief, closed), or None during breakouts."""
+    text = PHASE_SUMMARIES.get(workshop.phase)
+    return str(text) if text else None
+
+
 def rooms_per_step_text(cards):
     return [
         ngettext(*STEP_PHRASES[step], count) % {"n": count}
@@ -83,6 +100,7 @@ def control_labels():
         "no_deadline": _("no deadline"),
         "just_now": _("just now"),
         "minutes_ago": _("%(n)s min ago"),
+        "stopped": _("stopped"),
         "hours_ago": _("%(n)s h ago"),
         "idle": _("idle"),
         "help": _("Help requested"),
@@ -198,6 +216,7 @@ def control_room(request, code):
         "closing_at": workshop.closing_at.isoformat() if workshop.closing_at else None,
         "timer": timer(workshop.timer_ends_at, workshop.timer_label),
         "participant_count": total,
+        "phase_summary": phase_summary(workshop),
     }
     drawn, help_rows = _drawn_cards(cards, help_names(help_requests))
     labels = control_labels()
@@ -210,7 +229,8 @@ def control_room(request, code):
         "help_template": control_markup.help_rows([None]),
         "steps": list(Step),
         "step_count": len(STEP_ORDER),
-        "rooms_per_step": rooms_per_step_text(cards),
+        "rooms_per_step": [page["phase_summary"]] if page["phase_summary"]
+        else rooms_per_step_text(cards),
         "participant_total": total,
         "help_requests": help_requests,
         "broadcasts": [

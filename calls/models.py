@@ -77,6 +77,18 @@ class CallSettings(models.Model):
             return self.link_pattern.replace("{room}", str(number))
         return ""
 
+    def links_for(self, numbers):
+        """Returns {number: meeting link} of rooms `numbers`, as `link_for` finds them."""
+        own = dict(
+            RoomCall.objects.filter(workshop_id=self.workshop_id, number__in=numbers)
+            .exclude(link="").values_list("number", "link")
+        )
+        return {
+            number: own.get(number)
+            or (self.link_pattern.replace("{room}", str(number)) if self.link_pattern else "")
+            for number in numbers
+        }
+
     def room_token(self, number):
         """Returns room `number`'s call name, made once and kept for the workshop."""
         call, _created = RoomCall.objects.get_or_create(workshop_id=self.workshop_id, number=number)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from breakouts.models import Room
 from breakouts.planning import reconcile
-from calls.models import meeting_room_name
+from calls.models import CallSettings, meeting_room_name
 from workshops.roster import csv_safe
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
@@ -23,6 +23,8 @@ ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 class MeetingRoom:
     number: int
     members: list
+    # The room's own meeting link ("Our own links" mode; see `add_links`), else "".
+    link: str = ""
 
     @property
     def name(self):
@@ -92,15 +94,33 @@ def zoom_csv(plan):
     return out.getvalue()
 
 
-def roster_csv(plan, no_email):
-    """Returns the per-room roster as CSV text (with a BOM, so spreadsheets read UTF-8)."""
+def add_links(plan, settings):
+    """Gives each room of `plan` its meeting link when the workshop uses its own links;
+    returns whether it does."""
+    if settings.mode != CallSettings.Mode.LINKS:
+        return False
+    links = settings.links_for([room.number for room in plan.rooms])
+    for room in plan.rooms:
+        room.link = links.get(room.number, "")
+    return True
+
+
+def roster_csv(plan, no_email, attributes=(), with_links=False):
+    """Returns the per-room roster as CSV text (with a BOM, so spreadsheets read UTF-8): one
+    row per person with the workshop's `attributes` (headed by their labels) and, when
+    `with_links`, their room's meeting link."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Room", "Name", "Department", "Location", "E-mail"])
+    writer.writerow([
+        "Room", "Name", "Department", "Location", *(a.label for a in attributes), "E-mail",
+        *(["Call link"] if with_links else []),
+    ])
     for room in plan.rooms:
         for person in room.members:
             writer.writerow([csv_safe(value) for value in (
                 room.name, person.name, person.department, person.location,
+                *(a.value_of(person) for a in attributes),
                 person.email or no_email,
+                *([room.link] if with_links else []),
             )])
     return "\ufeff" + out.getvalue()

@@ -103,12 +103,24 @@ def zoom_csv(request, workshop, plan):
 
 @with_meeting_plan
 def roster_csv(request, workshop, plan):
-    """The rooms as a spreadsheet: one row per person, for filling Teams rooms by hand."""
-    text = rosters.roster_csv(plan, _("(no e-mail: add by hand)"))
+    """The rooms as a spreadsheet: one row per person with the workshop's attributes (and the
+    room's link in "our own links" mode), for filling Teams rooms by hand."""
+    with_links = rosters.add_links(plan, CallSettings.of(workshop))
+    text = rosters.roster_csv(
+        plan, _("(no e-mail: add by hand)"), list(workshop.attributes.all()), with_links
+    )
     return _download(text, f"{workshop.join_code}-rooms.csv")
 
 
 @with_meeting_plan
 def roster(request, workshop, plan):
-    """The rooms as a printable page, one table per room."""
-    return render(request, "calls/roster.html", {"workshop": workshop, "plan": plan})
+    """The rooms as a printable page, one table per room (and its link in links mode)."""
+    with_links = rosters.add_links(plan, CallSettings.of(workshop))
+    attributes = list(workshop.attributes.all())
+    for room in plan.rooms:
+        for person in room.members:  # the table's cells, in the workshop's order
+            person.attribute_cells = [(a.label, a.value_of(person)) for a in attributes]
+    context = {
+        "workshop": workshop, "plan": plan, "with_links": with_links, "attributes": attributes,
+    }
+    return render(request, "calls/roster.html", context)

@@ -25,4 +25,4 @@ def join(page, code, name, department, location):
     page.get_by_label("Location").select_option(location)
     page.get_by_role("button", name="Join the workshop").click()
     expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()

@@ -13,6 +13,7 @@ from report_helpers import make_workshop as make_finished_workshop
 from workshop_builder import build_workshop as make_room_workshop
 
 from breakouts.models import Room
+from calls.models import CallSettings
 from workshops.models import Attribute, Participant, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,6 +70,12 @@ def pages_to_check(facilitator):
         for name, value in (("Ada", "Manager"), ("Bo", "Director"), ("Cy", "Manager"))
     ]
     running, rooms, people = make_room_workshop(facilitator, rooms=2, members=3)
+    # The rooms roster with an attribute and our own links (a long link must wrap).
+    Attribute.objects.create(workshop=running, label="Team", kind="text", required=False)
+    CallSettings.objects.create(
+        workshop=running, mode=CallSettings.Mode.LINKS,
+        link_pattern="https://meet.example.com/a-rather-long-meeting-name-for-room-{room}",
+    )
     steps = ["define", "root_causes", "alternatives", "selection", "plan"]
     finished = {
         phase: make_finished_workshop(facilitator, phase=phase, title=f"Offsite {phase}")
@@ -95,11 +102,15 @@ def pages_to_check(facilitator):
         (facilitator, "invite screen", f"/w/{lobby.join_code}/manage/invite/", None),
         (facilitator, "roster import", f"/w/{lobby.join_code}/manage/roster/import/", None),
         (facilitator, "plan", f"/w/{lobby.join_code}/manage/plan/", None),
+        (facilitator, "calls", f"/w/{lobby.join_code}/manage/calls/", None),
+        (facilitator, "rooms roster", f"/w/{running.join_code}/manage/calls/rooms/", None),
         (waiting[0], "participant lobby", f"/w/{lobby.join_code}/lobby/", None),
         (facilitator, "dashboard (breakouts)", f"/w/{running.join_code}/manage/", None),
-        (facilitator, "control room", f"/w/{running.join_code}/control/", "Live"),
+        (facilitator, "control room", f"/w/{running.join_code}/control/", "Connected"),
         (facilitator, "control room (finished rooms)", f"/w/{code['breakouts']}/control/",
-         "Live"),
+         "Connected"),
+        (facilitator, "control room (debrief)", f"/w/{code['debrief']}/control/",
+         "Connected"),
         (facilitator, "plenary (presenter)", f"/w/{code['plenary']}/plenary/", None),
         (member["plenary"], "plenary (participant)", f"/w/{code['plenary']}/plenary/", None),
         (facilitator, "dashboard (debrief)", f"/w/{code['debrief']}/manage/", None),
@@ -115,13 +126,13 @@ def pages_to_check(facilitator):
     ]
     # A fresh room at its first step, then a worked room at every step.
     checks.append((people[1][1], "room: choose a challenge", rooms[0].get_absolute_url(),
-                   "Live"))
+                   "Connected"))
     worked = Room.objects.filter(workshop=finished[Phase.BREAKOUTS]).order_by("number")[0]
     scribe = worked.scribe
     viewer = worked.members.exclude(pk=scribe.pk).order_by("pk").first()
     for step in steps:
-        checks.append(((worked, step), f"room step {step} (scribe)", scribe, "Live"))
-        checks.append(((worked, step), f"room step {step} (member)", viewer, "Live"))
+        checks.append(((worked, step), f"room step {step} (scribe)", scribe, "Connected"))
+        checks.append(((worked, step), f"room step {step} (member)", viewer, "Connected"))
     return checks
 
 
@@ -194,7 +205,7 @@ def test_the_task_is_above_the_fold_on_a_small_phone(signed_in_context, facilita
                 role = "region"
             Room.objects.filter(pk=room.pk).update(step=step)
             page.goto(room.get_absolute_url())
-            expect(page.get_by_role("status").filter(has_text="Live").first).to_be_visible()
+            expect(page.get_by_role("status").filter(has_text="Connected").first).to_be_visible()
             target = page.get_by_role(role, name=name, exact=True).first
             box = target.bounding_box()
             if box is None or box["y"] + min(box["height"], 40) > 568:

@@ -6,6 +6,7 @@ before breakouts start."""
 
 import csv
 import io
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -70,7 +71,7 @@ def visit(browser, jitsi_site):
 
 
 def live(page):
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible(timeout=15_000)
 
 
 def test_room_page_embeds_its_own_call_from_the_configured_server(
@@ -193,3 +194,25 @@ def test_plan_then_zoom_export_then_start(signed_in_context, facilitator):
         for person in room.members.all() if person.email
     }
     assert started == exported
+
+
+def test_the_call_modes_are_big_enough_to_tap_and_jitsi_says_why_it_is_off(
+    signed_in_context, facilitator, make_workshop
+):
+    # The default test server has no Jitsi Meet address.
+    workshop = make_workshop(phase=Workshop.Phase.LOBBY, rooms=0).workshop
+    page = signed_in_context(facilitator).new_page()
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"/w/{workshop.join_code}/manage/calls/")
+    modes = page.get_by_role("group", name="How the rooms talk")
+    jitsi = modes.get_by_role("radio", name="A Jitsi Meet call built into every room")
+    expect(jitsi).to_be_disabled()
+    expect(jitsi).to_have_accessible_description(re.compile("^Jitsi is not available"))
+    links = modes.get_by_role("radio", name="Our own meeting links, one per room")
+    box = links.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    modes.get_by_text("Our own meeting links, one per room").click()
+    expect(links).to_be_checked()
+    links.press("ArrowDown")  # the keyboard skips the disabled option and moves on
+    expect(modes.get_by_role("radio", name="Breakout rooms of one Zoom or Teams meeting")
+           ).to_be_checked()

@@ -16,7 +16,7 @@ def participant_page(new_context, participant, number, errors):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(participant.get_absolute_url())
     expect(page).to_have_url(re.compile(rf"/rooms/{number}/$"))
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     return page
 
 
@@ -32,7 +32,7 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     control.on("pageerror", lambda error: errors.append(str(error)))
     control.goto(f"/w/{workshop.join_code}/control/")
     expect(control.get_by_role("heading", name="Control room")).to_be_visible()
-    expect(control.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(control.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     one = participant_page(new_context, people[1][1], 1, errors)
     two = participant_page(new_context, people[2][1], 2, errors)
     members = control.get_by_role("list", name="Members of Room 1").get_by_role("listitem")

@@ -43,7 +43,7 @@ class Visitor:
         assert "script-src 'self'" in response.headers["content-security-policy"]
         live = self.page.locator("[data-live-status]")
         if live.count():
-            expect(live.first).to_have_text("Live")
+            expect(live.first).to_have_text("Connected")
         self.page.wait_for_timeout(200)  # let late scripts and styles run
         return self.page.evaluate("window.__cspViolations") + self.console
 

@@ -17,7 +17,7 @@ def test_facilitators_chart_updates_live_as_two_participants_answer(
     workshop = make_workshop(facilitator, rooms=1, per_room=2)
     results = signed_in_context(facilitator).new_page()
     results.goto(f"/w/{workshop.join_code}/debrief/results/")
-    expect(results.get_by_role("status")).to_have_text("Live")
+    expect(results.get_by_role("status")).to_have_text("Connected")
     expect(results.get_by_role("list", name="Answers")).to_contain_text("No answers yet.")
     expect(chart_row(results, "Listen more")).to_contain_text("0")
 

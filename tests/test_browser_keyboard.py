@@ -60,10 +60,10 @@ def test_keyboard_only_path_never_loses_focus(new_context, signed_in_context, fa
     Room.objects.filter(pk=room.pk).update(scribe=bo)
     ada.reload()  # the lobby sends her to her room
     expect(ada).to_have_url(re.compile(r"/rooms/1/$"))
-    expect(ada.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(ada.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     scribe = signed_in_context(participant=bo).new_page()
     scribe.goto(room.get_absolute_url())
-    expect(scribe.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(scribe.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     scribe.get_by_role("button", name="Choose: Silos").click()
     scribe.get_by_role("button", name="Next step").click()
     expect(ada.get_by_role("heading", name="Root causes", level=2)).to_be_visible()

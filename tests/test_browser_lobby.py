@@ -49,7 +49,7 @@ def join(page, code, name, department, location):
     page.get_by_label("Location").fill(location)
     page.get_by_role("button", name="Join the workshop").click()
     expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
 
 
 def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context):
@@ -58,7 +58,7 @@ def test_two_participants_join_and_everyone_sees_the_lobby_fill_live(new_context
     log_in(facilitator, "dana")
     create_workshop_with_two_challenges(facilitator)
     code = open_lobby(facilitator)
-    expect(facilitator.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(facilitator.get_by_role("status").filter(has_text="Connected")).to_be_visible()
 
     ana = new_context().new_page()
     join(ana, code, "Ana", "Sales", "Lyon")

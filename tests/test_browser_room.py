@@ -14,7 +14,7 @@ def enter(new_context, participant, room_url):
     page.goto(f"/p/{participant.token}/")
     page.goto(room_url)
     # The first socket of a fresh server may take a moment (imports, database).
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible(timeout=15_000)
     return context, page
 
 
@@ -114,12 +114,12 @@ def test_three_people_work_a_room_live_and_offline_changes_arrive_once(
     bob_page.get_by_role("button", name="Add action item").click()
     expect(action_rows(scribe).filter(has_text="Book a review meeting")).to_have_count(0)
     bob_context.set_offline(False)
-    expect(bob_page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(bob_page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     for page in everyone:
         rows = action_rows(page).filter(has_text="Book a review meeting")
         expect(rows).to_have_count(1)
     bob_page.reload()  # and the outbox does not send it again after a reload
-    expect(bob_page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(bob_page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     for page in everyone:
         rows = action_rows(page).filter(has_text="Book a review meeting")
         expect(rows).to_have_count(1)

@@ -54,7 +54,7 @@ def test_facilitator_runs_two_rounds_and_a_participant_moves_to_the_new_room(new
     mate = Participant.objects.filter(room=first_room).exclude(name="Ana").get().name
 
     # Round 1 ends: the control room's countdown, skipped.
-    expect(facilitator.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(facilitator.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     facilitator.get_by_role("button", name=re.compile("Close breakouts")).click()
     facilitator.get_by_role("button", name=re.compile("Skip the countdown")).click()
     expect(ana).to_have_url(re.compile(r"/plenary/$"), timeout=15_000)

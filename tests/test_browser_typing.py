@@ -17,7 +17,7 @@ def enter(context, participant, room_url):
     page = context.new_page()
     page.goto(f"/p/{participant.token}/")
     page.goto(room_url)
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible(timeout=15_000)
     return page
 
 
@@ -84,7 +84,7 @@ def test_a_reload_right_after_the_last_key_loses_nothing(new_context, facilitato
     assert stored_note(rooms[0]) == TEXT
     # And it stays so after another reload (nothing left over to apply twice).
     scribe.reload()
-    expect(scribe.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(scribe.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     expect(scribe.get_by_role("textbox", name="Scribe's notes")).to_have_value(TEXT)
     scribe.wait_for_timeout(500)
     assert stored_note(rooms[0]) == TEXT

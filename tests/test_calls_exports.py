@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from breakouts import services
-from workshops.models import Participant, Workshop
+from calls.models import CallSettings, RoomCall
+from workshops.models import Attribute, Participant, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,52 @@ def test_nothing_to_export_before_a_plan(make_workshop, facilitator_client):
     response = facilitator_client.get(url("zoom_csv", workshop), follow=True)
     assert response.redirect_chain[-1][0] == url("settings", workshop)
     assert "plan the rooms first" in response.content.decode()
+
+
+@pytest.fixture
+def with_attributes_and_links(running):
+    """The running rooms with a free-text attribute and our own links (room 2 its own)."""
+    workshop = running.workshop
+    team = Attribute.objects.create(workshop=workshop, label="Team", kind="text", required=False)
+    person = running.people[1][0]
+    person.attributes = {team.key: "=Blue"}
+    person.save()
+    CallSettings.objects.create(
+        workshop=workshop, mode=CallSettings.Mode.LINKS,
+        link_pattern="https://meet.example.com/peer-{room}",
+    )
+    RoomCall.objects.create(workshop=workshop, number=2, link="https://zoom.example.com/j/2")
+    return running
+
+
+def test_roster_csv_carries_the_attributes_and_each_rooms_link(
+    with_attributes_and_links, facilitator_client
+):
+    table = rows(facilitator_client.get(url("roster_csv", with_attributes_and_links.workshop)))
+    assert table[0] == [
+        "Room", "Name", "Department", "Location", "Team", "E-mail", "Call link"
+    ]
+    assert ["Room 1", "P1-0", "Sales", "Lima", "'=Blue", "p10@example.com",
+            "https://meet.example.com/peer-1"] in table  # the formula stays neutralised
+    assert ["Room 2", "P2-2", "HR", "Lima", "", "(no e-mail: add by hand)",
+            "https://zoom.example.com/j/2"] in table
+
+
+def test_roster_csv_has_no_link_column_outside_links_mode(running, facilitator_client):
+    CallSettings.objects.create(
+        workshop=running.workshop, mode=CallSettings.Mode.MEETING,
+        link_pattern="https://meet.example.com/peer-{room}",
+    )
+    table = rows(facilitator_client.get(url("roster_csv", running.workshop)))
+    assert "Call link" not in table[0]
+
+
+def test_printable_roster_shows_the_attributes_and_each_rooms_link(
+    with_attributes_and_links, facilitator_client
+):
+    response = facilitator_client.get(url("roster", with_attributes_and_links.workshop))
+    page = response.content.decode()
+    assert '<th scope="col">Team</th>' in page
+    assert '<td data-label="Team">=Blue</td>' in page
+    assert '<a href="https://meet.example.com/peer-1">' in page
+    assert '<a href="https://zoom.example.com/j/2">' in page

@@ -3,6 +3,7 @@ import and export (issue #15, "any attribute")."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -92,6 +93,18 @@ def test_facilitator_adds_a_fixed_choice_attribute(facilitator_client, workshop)
     )
     page = facilitator_client.get(url("attributes", workshop)).content.decode()
     assert "Manager · Director" in page
+
+
+def test_the_new_attribute_form_starts_with_participants_must_answer_unticked(
+    facilitator_client, workshop
+):
+    page = facilitator_client.get(url("attributes", workshop)).content.decode()
+    required = re.search(r'<input[^>]*name="required"[^>]*>', page).group(0)
+    assert "checked" not in required
+    level = Attribute.objects.create(workshop=workshop, label="Level", kind="text",
+                                     required=True)
+    edit = facilitator_client.get(url("attribute_edit", workshop, level.pk)).content.decode()
+    assert "checked" in re.search(r'<input[^>]*name="required"[^>]*>', edit).group(0)
 
 
 @pytest.mark.parametrize("data,field,error", [

@@ -247,3 +247,43 @@ def test_a_cofacilitator_may_set_calls_an_outsider_may_not(built, bob, bob_clien
 def test_the_dashboard_links_the_calls_page(built, facilitator_client):
     page = facilitator_client.get(built.workshop.get_absolute_url()).content.decode()
     assert f'href="{settings_url(built.workshop)}"' in page
+
+
+def mode_inputs(response):
+    """Returns {value: the <input> tag} of the mode's radio buttons."""
+    page = response.content.decode()
+    return {
+        re.search(r'value="(\w+)"', tag).group(1): tag
+        for tag in re.findall(r'<input[^>]*name="mode"[^>]*>', page)
+    }
+
+
+def test_without_a_jitsi_server_the_jitsi_option_is_disabled_and_says_why(
+    built, facilitator_client, settings
+):
+    settings.JITSI_URL = ""
+    response = facilitator_client.get(settings_url(built.workshop))
+    inputs = mode_inputs(response)
+    assert set(inputs) == {"none", "jitsi", "links", "meeting"}
+    assert " disabled" in inputs["jitsi"]
+    assert 'aria-describedby="jitsi-unavailable"' in inputs["jitsi"]
+    assert 'id="jitsi-unavailable">Jitsi is not available' in response.content.decode()
+    for value in ("none", "links", "meeting"):
+        assert "disabled" not in inputs[value]
+        assert 'class="form-check-input"' in inputs[value]  # Bootstrap's size, not 13 px
+
+
+def test_with_a_jitsi_server_the_jitsi_option_can_be_chosen(built, facilitator_client, settings):
+    settings.JITSI_URL = JITSI
+    inputs = mode_inputs(facilitator_client.get(settings_url(built.workshop)))
+    assert "disabled" not in inputs["jitsi"] and "aria-describedby" not in inputs["jitsi"]
+
+
+def test_a_workshop_that_chose_jitsi_before_the_server_went_keeps_it_changeable(
+    built, facilitator_client, settings
+):
+    settings.JITSI_URL = ""
+    CallSettings.objects.create(workshop=built.workshop, mode=CallSettings.Mode.JITSI)
+    inputs = mode_inputs(facilitator_client.get(settings_url(built.workshop)))
+    assert " checked" in inputs["jitsi"] and "disabled" not in inputs["jitsi"]
+    assert 'aria-describedby="jitsi-unavailable"' in inputs["jitsi"]

@@ -63,6 +63,19 @@ def test_draft_workshop_explains_that_it_is_not_open_yet(client, workshop):
     assert not workshop.participants.exists()
 
 
+def test_draft_workshop_by_link_asks_to_open_the_link_again_not_to_retype_a_code(
+    client, workshop
+):
+    workshop.phase = Workshop.Phase.DRAFT
+    workshop.save()
+    by_link = client.get(reverse("workshops:join_link", args=[workshop.join_token]))
+    page = by_link.content.decode()
+    assert "not open for joining yet" in page
+    assert "open this link again" in page and "same code" not in page
+    by_code = client.get(join_url(workshop)).content.decode()
+    assert "with the same code" in by_code and "open this link again" not in by_code
+
+
 def test_closed_workshop_explains_that_it_has_ended(client, workshop):
     workshop.phase = Workshop.Phase.CLOSED
     workshop.save()

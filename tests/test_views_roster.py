@@ -1,13 +1,14 @@
 """Roster: CSV import (preview, problems, confirm), personal links download, removing people."""
 
 import csv
+import html
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from workshops.models import Participant, Workshop
+from workshops.models import Attribute, Participant, Workshop
 from workshops.roster import csv_safe
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,35 @@ def test_participant_of_another_workshop_cannot_be_removed_here(
     )
     assert response.status_code == 404
     assert other.participants.exists()
+
+
+def test_an_unclosed_quote_is_reported_on_its_own_line(facilitator_client, workshop):
+    content = 'name,email\n"Ana,ana@example.com\nBen,ben@example.com\nCleo,cleo@example.com\n'
+    response = upload(facilitator_client, workshop, content)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 2: a quote" in page
+    assert "never closed" in page
+    assert "longer than 100 characters" not in page
+    assert not workshop.participants.exists()
+
+
+def test_quotes_that_close_are_still_read(facilitator_client, workshop):
+    content = 'name,email\n"Alvarez, Ana",ana@example.com\nBen "Benny" Ross,\n'
+    response = upload(facilitator_client, workshop, content)
+    assert response.status_code == 200
+    confirm(facilitator_client, workshop)
+    names = sorted(workshop.participants.values_list("name", flat=True))
+    assert names == ["Alvarez, Ana", 'Ben "Benny" Ross']
+
+
+def test_a_wrong_header_names_the_required_found_and_optional_columns(
+    facilitator_client, workshop
+):
+    Attribute.objects.create(workshop=workshop, label="Team", kind="text")
+    response = upload(facilitator_client, workshop, "fullname,dept\nAna,Sales\n")
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "a “name” column is required" in page
+    assert "Found: fullname, dept." in page
+    assert "Optional: email, department, location, Team." in page

@@ -322,6 +322,10 @@ class AttributeForm(forms.ModelForm):
     def __init__(self, *args, workshop, **kwargs):
         super().__init__(*args, **kwargs)
         self.workshop = workshop
+        if self.instance.pk is None:
+            # A new attribute is optional until the facilitator says otherwise: a required
+            # one asks every imported person before they can take part.
+            self.initial["required"] = (kwargs.get("initial") or {}).get("required", False)
 
     def clean_label(self):
         """A label must name a roster column of its own: not a built-in one, and not one of

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from workshops.models import Workshop
 
@@ -35,11 +36,26 @@ BACK_TO_PLENARY = (_("Back to plenary"), _("The debrief pauses and everyone retu
 
 
 def wording(workshop, target):
+    """Returns (button label, confirmation text) of moving the workshop to `target` now."""
     if target == Phase.BREAKOUTS and workshop.phase == Phase.PLENARY:
         return REOPEN
     if target == Phase.PLENARY and workshop.phase == Phase.DEBRIEF:
         return BACK_TO_PLENARY
-    return ACTIONS[target]
+    label, confirm = ACTIONS[target]
+    if target == Phase.DEBRIEF and workshop.current_round < workshop.rounds:
+        return label, f"{rounds_left_warning(workshop)} {confirm}"
+    return label, confirm
+
+
+def rounds_left_warning(workshop):
+    """Returns "Round 3 of 3 has not run: …" for a debrief started with rounds left."""
+    first, total = workshop.current_round + 1, workshop.rounds
+    return ngettext(
+        "Round %(first)s of %(total)s has not run: starting the debrief skips it.",
+        "Rounds %(first)s to %(total)s of %(total)s have not run: starting the debrief "
+        "skips them.",
+        total - first + 1,
+    ) % {"first": first, "total": total}
 
 
 def phase_actions(workshop):

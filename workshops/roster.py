@@ -49,11 +49,39 @@ def _delimiter(header_line):
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def _read_rows(text):
+def _unclosed_quote_line(text, delimiter):
+    """Returns the line where a quoted value opens and is never closed, or None.
+
+    Python's lenient reader runs such a value to the end of the file, so every later line
+    would be reported as one over-long name; the strict reader stops at the end instead.
+    """
+    source = io.StringIO(text)
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for _cells in reader:
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        # Other strict complaints (text after a closing quote) are accepted by the lenient
+        # reader as before.
+        if source.read() == "" and "end of data" in str(exc):
+            return start
+    return None
+
+
+def _read_rows(text, optional_columns=()):
     """Returns (header cells, list of (line number, cells)); raises RosterError."""
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first))
+    delimiter = _delimiter(first)
+    unclosed = _unclosed_quote_line(text, delimiter)
+    if unclosed is not None:
+        raise RosterError(
+            _("Line %(line)s: a quote (\") opens a value that is never closed, so everything "
+              "after it would be read as one value. Close the quote or remove it, then retry.")
+            % {"line": unclosed}
+        )
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
     except csv.Error as exc:
@@ -62,8 +90,11 @@ def _read_rows(text):
         raise RosterError(_("The file is empty."))
     header = [cell.strip().lstrip("\ufeff") for cell in rows[0][1]]
     if "name" not in [column_key(cell) for cell in header]:
+        found = ", ".join(cell for cell in header if cell) or _("nothing")
         raise RosterError(
-            _("The first line must name the columns: name, email, department, location.")
+            _("The first line must name the columns, and a “name” column is required. "
+              "Found: %(found)s. Optional: %(optional)s.")
+            % {"found": found, "optional": ", ".join(optional_columns)}
         )
     return header, rows[1:]
 
@@ -124,8 +155,9 @@ def parse_roster(data, workshop):
 
     Raises RosterError when the file is too large, not UTF-8 text, not CSV, or has no header.
     """
-    header, rows = _read_rows(decode_upload(data))
     attributes = list(workshop.attributes.all())
+    optional = [*COLUMNS[1:], *(a.label for a in attributes)]
+    header, rows = _read_rows(decode_upload(data), optional)
     index, ignored = _columns(header, attributes)
     existing = {
         email.casefold()

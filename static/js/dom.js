@@ -125,10 +125,10 @@ export function keepFocus(render, fallback) {
 
 // Shows a live socket's status (static/js/live.js onStatus) in an element carrying translated
 // labels as data attributes:
-// <span data-live-status data-live="Live" data-reconnecting="Reconnecting…"
+// <span data-live-status data-live="Connected" data-reconnecting="Reconnecting…"
 //       data-offline="Offline — your changes will be sent when you reconnect"></span>
 const DEFAULT_LABELS = {
-  live: "Live",
+  live: "Connected",
   reconnecting: "Reconnecting…",
   offline: "Offline — your changes will be sent when you reconnect",
 };

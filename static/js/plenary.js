@@ -50,8 +50,12 @@ function load(number) {
   if (here) return Promise.resolve(here);
   if (!loading.has(number)) {
     loading.set(number, fetchRoom(number).then((section) => {
-      if (section) stage.prepend(section);
-      else loading.delete(number); // try again next time
+      if (section) {
+        // The fragment is drawn as the current room; it waits hidden until show() picks it
+        // (a prefetched next room must not appear beside the one presented).
+        section.hidden = true;
+        stage.prepend(section);
+      } else loading.delete(number); // try again next time
       return section;
     }));
   }

@@ -67,16 +67,18 @@ def join_link(request, token):
     workshop = get_object_or_404(Workshop, join_token=token)
     if not hmac.compare_digest(workshop.join_token, token):
         raise Http404("Unknown join link")
-    return _join_page(request, workshop)
+    return _join_page(request, workshop, by_link=True)
 
 
-def _join_page(request, workshop):
-    """Shows or handles the join form; explains politely when joining is not open."""
+def _join_page(request, workshop, by_link=False):
+    """Shows or handles the join form; explains politely when joining is not open (asking to
+    come back the way the person came: the same code, or the same link)."""
     participant = participant_from_session(request.session, workshop)
     if participant is not None:
         return redirect("workshops:lobby", workshop.join_code)
     if not workshop.is_joinable:
-        return render(request, "workshops/join_unavailable.html", {"workshop": workshop})
+        context = {"workshop": workshop, "by_link": by_link}
+        return render(request, "workshops/join_unavailable.html", context)
     action = request.POST.get("action", "")
     waiting = _pending_claim(request, workshop, cancel=action == "cancel_claim")
     if waiting is not None:

@@ -130,10 +130,11 @@ function drawSummary() {
   }
   const counted = new Map();
   for (const card of ctx.cards.values()) counted.set(card.step, (counted.get(card.step) || 0) + 1);
-  const phrases = STEPS.filter((step) => counted.get(step)).map((step) => {
+  let phrases = STEPS.filter((step) => counted.get(step)).map((step) => {
     const n = counted.get(step);
     return fmt(page.step_phrases[step][n === 1 ? 0 : 1], { n });
   });
+  if (page.phase_summary) phrases = [page.phase_summary]; // the rooms have stopped
   $("[data-rooms-per-step]").textContent = phrases.length ? phrases.join(", ") : L.nothing_per_step;
   helpRows(byId("help-list"), ctx.help, true);
   show(byId("help-empty"), ctx.help.length === 0);
@@ -156,7 +157,12 @@ function tickCard(card, element) {
   const timer = card.timer || ctx.workshop.timer;
   const deadline = (timer && timer.ends_at) || card.step_ends_at;
   const left = field(element, "time-left");
-  if (!deadline) {
+  if (page.phase_summary) {
+    // The rooms have stopped: their step's clock no longer runs.
+    left.textContent = L.stopped;
+    left.removeAttribute("datetime");
+    left.classList.remove("text-danger");
+  } else if (!deadline) {
     left.textContent = L.no_deadline;
     left.removeAttribute("datetime");
   } else {
