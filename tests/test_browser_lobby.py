@@ -103,7 +103,7 @@ def test_an_invited_person_appears_in_the_lobby_when_they_open_their_link(new_co
     roster = facilitator.get_by_role("region", name=re.compile("^Participants"))
     expect(roster.get_by_role("heading", name="Invited, not here yet: 1")).to_be_visible()
     expect(roster.get_by_role("cell", name="Ivy", exact=True)).to_have_count(0)
-    expect(facilitator.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(facilitator.get_by_role("status").filter(has_text="Connected")).to_be_visible()
 
     ana = new_context().new_page()
     join(ana, workshop.join_code, "Ana", "Sales", "Lyon")
