@@ -28,30 +28,10 @@ def _participants(workshop):
     return list(workshop.participants.arrived().order_by("name", "pk"))
 
 
-def _replan(workshop, participants, draft, *, room_count=None, use_met_before=None, seed=None,
-            mix=None):
-    """Stores a fresh plan honouring the draft's pins, keep-apart pairs and mix levels."""
-    draft = draft or {}
-    if room_count is None:
-        room_count = (
-            len(draft.get("rooms", ()))
-            or min(draft.get("room_count") or 0, len(participants))
-            or workshop.planned_room_count(len(participants))
-        )
-    if use_met_before is None:
-        use_met_before = draft.get("use_met_before", True)
-    round_number = workshop.next_round or 1
-    workshop.draft_plan = planning.draft_new_plan(
-        workshop,
-        participants,
-        room_count=room_count,
-        seed=seed,
-        pinned=draft.get("pinned"),
-        keep_apart=draft.get("keep_apart", ()),
-        use_met_before=use_met_before,
-        mix=draft.get("mix") if mix is None else mix,
-        round_number=round_number,
-    )
+def _replan(workshop, participants, draft, **choices):
+    """Stores a fresh plan honouring the draft's pins, keep-apart pairs and mix levels
+    (`choices`: room_count, use_met_before, seed, mix, as planning.draft_next_round takes)."""
+    workshop.draft_plan = planning.draft_next_round(workshop, participants, draft, **choices)
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 
@@ -68,19 +48,6 @@ def _moving(request, view, by_id):
 
 def _plan_url(workshop):
     return reverse("breakouts:plan", args=[workshop.join_code])
-
-
-def _current_draft(workshop):
-    """Returns the draft for the next round, or an earlier round's choices with no rooms, so
-    the next plan starts from them: its pins, keep-apart pairs, use of met-before pairs, mix
-    levels and number of rooms (`room_count`, at most one room per person when replanned)."""
-    draft = workshop.draft_plan
-    if draft and workshop.next_round_draft() is None:
-        return {"pinned": draft.get("pinned", {}), "keep_apart": draft.get("keep_apart", []),
-                "use_met_before": draft.get("use_met_before", True),
-                "mix": draft.get("mix"), "room_count": len(draft.get("rooms", ())),
-                "rooms": []}
-    return draft
 
 
 def _not_planning(workshop):
@@ -105,7 +72,7 @@ def plan(request, code):
                "round": workshop.next_round,
                "not_arrived": workshop.participants.not_arrived().count()}
     if participants:
-        draft = _current_draft(workshop)
+        draft = planning.carried_choices(workshop)
         if draft is None or not any(draft.get("rooms")):
             try:
                 _replan(workshop, participants, draft)
@@ -162,7 +129,7 @@ def plan_change(view=None, *, needs_draft=True):
         if not participants:
             messages.error(request, _("Nobody has joined yet."))
             return redirect(_plan_url(workshop))
-        draft = _current_draft(workshop)
+        draft = planning.carried_choices(workshop)
         try:
             if not (draft and draft.get("rooms")) and needs_draft:
                 _reshuffle(request, workshop, participants, draft)

@@ -365,3 +365,44 @@ def evaluate(workshop, draft, participants, attributes=None):
         repeat_pairs=len(repeated),
         repeat_pair_list=repeated,
     )
+
+
+def carried_choices(workshop):
+    """Returns the draft for the next round, or an earlier round's choices with no rooms, so
+    the next plan starts from them: its pins, keep-apart pairs, use of met-before pairs, mix
+    levels and number of rooms (`room_count`, at most one room per person when drawn); None
+    before any draft. The plan page and `services.start_breakouts` both start from it."""
+    draft = workshop.draft_plan
+    if draft and workshop.next_round_draft() is None:
+        return {"pinned": draft.get("pinned", {}), "keep_apart": draft.get("keep_apart", []),
+                "use_met_before": draft.get("use_met_before", True),
+                "mix": draft.get("mix"), "room_count": len(draft.get("rooms", ())),
+                "rooms": []}
+    return draft
+
+
+def draft_next_round(workshop, participants, choices, *, room_count=None, use_met_before=None,
+                     seed=None, mix=None):
+    """Returns a fresh plan of the next round for `participants` honouring `choices` (a draft
+    or `carried_choices`): its pins, keep-apart pairs and mix levels, and its number of rooms
+    unless `room_count` is given."""
+    choices = choices or {}
+    if room_count is None:
+        room_count = (
+            len(choices.get("rooms", ()))
+            or min(choices.get("room_count") or 0, len(participants))
+            or workshop.planned_room_count(len(participants))
+        )
+    if use_met_before is None:
+        use_met_before = choices.get("use_met_before", True)
+    return draft_new_plan(
+        workshop,
+        participants,
+        room_count=room_count,
+        seed=seed,
+        pinned=choices.get("pinned"),
+        keep_apart=choices.get("keep_apart", ()),
+        use_met_before=use_met_before,
+        mix=choices.get("mix") if mix is None else mix,
+        round_number=workshop.next_round or 1,
+    )

@@ -15,7 +15,8 @@ from breakouts.assignment import best_room_for
 from breakouts.models import Room, Seat
 from breakouts.planning import (
     PlanError,
-    draft_new_plan,
+    carried_choices,
+    draft_next_round,
     earlier_rounds,
     met_before_pairs,
     mix_levels,
@@ -54,13 +55,10 @@ def start_breakouts(workshop):
     if not participants:
         raise PlanError(_("Nobody has joined yet, so there is no one to seat."))
     draft = workshop.next_round_draft()
-    if draft is None:
-        earlier = workshop.draft_plan or {}
-        draft = draft_new_plan(
-            workshop, participants, round_number=round_number,
-            room_count=workshop.planned_room_count(len(participants)),
-            pinned=earlier.get("pinned"), keep_apart=earlier.get("keep_apart", ()),
-        )
+    if draft is None:  # nobody drew this round's plan: start from the earlier round's choices
+        draft = draft_next_round(workshop, participants, carried_choices(workshop))
+        workshop.draft_plan = draft  # the plan started is the one on record (late joiners)
+        workshop.save(update_fields=["draft_plan", "updated_at"])
     room_ids, unplaced = reconcile(draft, participants)
     room_ids = [ids for ids in room_ids if ids]
     by_id = {p.pk: p for p in participants}

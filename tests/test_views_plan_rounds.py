@@ -39,6 +39,22 @@ def test_the_next_round_starts_from_the_previous_rounds_choices(
     assert "Team: not mixed (ignored)" in response.content.decode()
 
 
+def test_a_round_started_without_a_drawn_plan_also_starts_from_the_previous_choices(
+    facilitator_client, make_workshop
+):
+    # Round 2 started before anyone opened its plan page: the same choices as the page's.
+    workshop = lobby(make_workshop, people=12, rooms=4, rounds=2)
+    facilitator_client.post(reverse("breakouts:plan_reshuffle", args=[workshop.join_code]), {
+        "room_count": 3, "mix_department": "must mix", "mix_location": "ignore",
+    })
+    run_round(workshop)
+    rooms = run_round(workshop)
+    workshop.refresh_from_db()
+    assert len(rooms) == 3
+    assert workshop.draft_plan["round"] == 2
+    assert workshop.draft_plan["mix"] == {"department": "must mix", "location": "ignore"}
+
+
 def test_a_carried_room_count_is_at_most_one_room_per_person(facilitator_client, make_workshop):
     workshop = lobby(make_workshop, people=6, rooms=2, rounds=2)
     facilitator_client.post(reverse("breakouts:plan_reshuffle", args=[workshop.join_code]),
