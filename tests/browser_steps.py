@@ -26,3 +26,10 @@ def join(page, code, name, department, location):
     page.get_by_role("button", name="Join the workshop").click()
     expect(page.get_by_role("heading", name=f"Welcome, {name}!")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+
+
+def record_page_errors(page, errors):
+    """Appends every uncaught script error of `page` to `errors` (a test asserts it stays
+    empty) and returns the page."""
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page

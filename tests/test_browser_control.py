@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from browser_steps import record_page_errors
 from playwright.sync_api import expect
 
 from breakouts.models import Note
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def participant_page(new_context, participant, number, errors):
     """Signs a participant in through their personal link; they land in their room."""
     page = new_context().new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    record_page_errors(page, errors)
     page.goto(participant.get_absolute_url())
     expect(page).to_have_url(re.compile(rf"/rooms/{number}/$"))
     expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
@@ -29,7 +30,7 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
 
     errors = []
     control = signed_in_context(facilitator).new_page()
-    control.on("pageerror", lambda error: errors.append(str(error)))
+    record_page_errors(control, errors)
     control.goto(f"/w/{workshop.join_code}/control/")
     expect(control.get_by_role("heading", name="Control room")).to_be_visible()
     expect(control.get_by_role("status").filter(has_text="Connected")).to_be_visible()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from browser_steps import record_page_errors
 from playwright.sync_api import expect
 
 from workshops.models import Workshop
@@ -16,7 +17,7 @@ def test_control_room_in_debrief_says_the_rooms_have_stopped(
     workshop, _rooms, _people = make_workshop(rooms=2, members=2, phase=Workshop.Phase.DEBRIEF)
     errors = []
     page = signed_in_context(facilitator).new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    record_page_errors(page, errors)
     page.goto(f"/w/{workshop.join_code}/control/")
     expect(page.get_by_text(re.compile("^Debrief: the rooms have stopped"))).to_be_visible()
     expect(page.get_by_text(re.compile("rooms defining the problem"))).to_have_count(0)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from browser_steps import record_page_errors
 from playwright.sync_api import expect
 
 from workshops.models import Workshop
@@ -18,7 +19,7 @@ def test_next_room_shows_only_that_room_while_the_one_after_is_prefetched(
     workshop, rooms, people = make_workshop(rooms=3, members=2, phase=Workshop.Phase.PLENARY)
     errors = []
     page = signed_in_context(facilitator).new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    record_page_errors(page, errors)
     page.goto(f"/w/{workshop.join_code}/plenary/")
     stage_headings = page.get_by_role("heading", name=ROOM_HEADING)
     expect(stage_headings).to_have_count(1)
