@@ -4,7 +4,7 @@ Run from the repository root:
 
     .venv/bin/python bench/assignment.py --quick   # about a minute
     .venv/bin/python bench/assignment.py           # a few minutes
-    .venv/bin/python bench/assignment.py --mdgp --instances DIR   # only the MDGPLIB table
+    .venv/bin/python bench/assignment.py --mdgp                   # only the MDGPLIB table
     .venv/bin/python bench/assignment.py --mdgp --only 'RanReal_n480*'   # some instances
 
 It prints four tables:
@@ -20,10 +20,9 @@ It prints four tables:
    Target: no repeat pair, every attribute at or near its bound.
 4. General MDGP on the literature's MDGPLIB instances (RanReal and Geo, n = 120, 240, 480):
    ``solve_mdgp`` for ``--seconds`` (default 10) of processor time (a shared machine does not
-   shorten the search) against the best-known values. Target: within
-   0.5 %. The instances are not in this repository: see docs/assignment.md for where to get
-   them and the file formats. DIR defaults to ../shared/mdgplib or ../mdgplib (beside the
-   repository) when one exists.
+   shorten the search) against the best-known values. Target: within 0.5 %. The 24 instances
+   (RanReal and Geo, ss and ds, _01 and _02) and their best-known values are in bench/mdgplib/
+   (see its best_known.csv and docs/assignment.md); ``--instances DIR`` runs another set.
 
 With ``--product`` it prints only table 5 instead: three rounds of 1,000 participants through
 the app's own planning and start code on a throw-away database (bench/product_rounds.py).
@@ -228,17 +227,21 @@ def best_known_values(directory):
     return values
 
 
+def instance_name(path):
+    return path.name.removesuffix(".xz").removesuffix(".txt")
+
+
 def mdgp_table(directory, seconds, only=None):
-    if directory is None or not directory.is_dir():
-        print(
-            "4. MDGPLIB: no instance directory (give --instances DIR; see docs/assignment.md "
-            "for where to get the instances)"
-        )
-        return
+    if not directory.is_dir():
+        raise SystemExit(f"4. MDGPLIB: {directory} is not a directory of instance files")
     known = best_known_values(directory)
-    paths = sorted(path for path in directory.glob("*.txt") if not path.name.endswith("_new.txt"))
+    paths = sorted(
+        path
+        for path in [*directory.glob("*.txt"), *directory.glob("*.txt.xz")]
+        if not path.name.endswith("_new.txt")
+    )
     if only:
-        paths = [path for path in paths if fnmatch.fnmatchcase(path.stem, only)]
+        paths = [path for path in paths if fnmatch.fnmatchcase(instance_name(path), only)]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"4. MDGPLIB instances in {directory}: solve_mdgp for {seconds:g} s of processor time ("
@@ -280,8 +283,8 @@ def main():
     parser.add_argument(
         "--instances",
         type=Path,
-        default=None,
-        help="directory of MDGPLIB instances (default ../shared/mdgplib or ../mdgplib)",
+        default=Path(__file__).resolve().parent / "mdgplib",
+        help="directory of MDGPLIB instances (default: bench/mdgplib, the 24 of the table)",
     )
     parser.add_argument("--seconds", type=float, default=None, help="per MDGP instance")
     parser.add_argument(
@@ -296,10 +299,6 @@ def main():
     )
     args = parser.parse_args()
     directory = args.instances
-    if directory is None:
-        beside = Path(__file__).resolve().parent.parent.parent
-        defaults = [beside / "shared" / "mdgplib", beside / "mdgplib"]
-        directory = next((path for path in defaults if path.is_dir()), None)
     seconds = args.seconds or (2.0 if args.quick else 10.0)
 
     if args.product:

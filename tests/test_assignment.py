@@ -293,10 +293,13 @@ def test_engine_imports_nothing_from_django():
         "time",
         "collections",
         "heapq",
+        "functools",
         "dataclasses",
         "pathlib",
+        "lzma",
         "typing",
         "numpy",
+        "numba",
     }
 
 

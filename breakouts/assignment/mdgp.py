@@ -9,6 +9,7 @@ import numpy as np
 
 from .inputs import check_number, check_seed
 from .population import evolve
+from .swaps import compile_kernels
 from .tabu import TabuSearch
 
 
@@ -75,9 +76,13 @@ def solve_mdgp(
     can still depend on how much search fits in the time. Memory and time per step grow with
     n^2.
 
+    The search's compiled kernels are loaded (or, the first time on a machine, compiled: a few
+    seconds) before the clock starts.
+
     Raises ValueError for a matrix that is not square, symmetric, finite and non-negative, and for
     group sizes that are malformed or cannot cover the n elements.
     """
+    compile_kernels()
     started = clock()
     seed = check_seed(seed)
     time_limit = check_number(time_limit, "time_limit", positive=True)

@@ -4,11 +4,13 @@ maximally diverse grouping problem.
 An instance file is plain text. The first line is ``n G type a_1 b_1 ... a_G b_G``: ``n``
 elements, ``G`` groups, ``type`` ``ss`` (same sizes) or ``ds`` (different sizes), then each
 group's minimum and maximum size. Every further line is ``i j d`` (0-based elements, ``i < j``):
-the distance between ``i`` and ``j``; pairs not listed are at distance 0.
+the distance between ``i`` and ``j``; pairs not listed are at distance 0. A file may be
+xz-compressed (``.txt.xz``), as the copies in ``bench/mdgplib/`` are.
 """
 
 from __future__ import annotations
 
+import lzma
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +29,14 @@ class MdgpInstance:
 
 
 def read_mdgplib(path) -> MdgpInstance:
-    """Returns the instance in the MDGPLIB file at ``path`` (its name is the file's stem).
+    """Returns the instance in the MDGPLIB file at ``path`` (its name is the file's name
+    without ``.txt`` or ``.txt.xz``).
 
     Raises ValueError naming the file and line when the file is not in that format.
     """
     path = Path(path)
-    with path.open() as lines:
+    opener = lzma.open if path.suffix == ".xz" else open
+    with opener(path, "rt") as lines:
         header = lines.readline().split()
         try:
             n, groups = int(header[0]), int(header[1])
@@ -65,7 +69,7 @@ def read_mdgplib(path) -> MdgpInstance:
                 )
             d[i, j] = d[j, i] = value
     sizes = list(zip(bounds[0::2], bounds[1::2], strict=True))
-    return MdgpInstance(path.stem, d, sizes)
+    return MdgpInstance(path.name.removesuffix(".xz").removesuffix(".txt"), d, sizes)
 
 
 def mdgp_value(distance, groups) -> float:
