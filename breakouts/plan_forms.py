@@ -59,7 +59,9 @@ class ParticipantForm(forms.Form):
         self.fields["participant"].choices = [(p.pk, p.name) for p in participants]
 
 
-class KeepApartForm(forms.Form):
+class PairForm(forms.Form):
+    """Two different people of the workshop: a pair to keep apart or together."""
+
     first = forms.TypedChoiceField(label=_("Keep"), coerce=int)
     second = forms.TypedChoiceField(label=_("apart from"), coerce=int)
 
@@ -74,3 +76,15 @@ class KeepApartForm(forms.Form):
         if cleaned.get("first") is not None and cleaned.get("first") == cleaned.get("second"):
             raise forms.ValidationError(_("Choose two different people."))
         return cleaned
+
+    def pair(self):
+        return sorted([self.cleaned_data["first"], self.cleaned_data["second"]])
+
+
+class KeepApartForm(PairForm):
+    pass
+
+
+class KeepTogetherForm(PairForm):
+    first = forms.TypedChoiceField(label=_("Seat"), coerce=int)
+    second = forms.TypedChoiceField(label=_("together with"), coerce=int)

@@ -1,8 +1,8 @@
-"""Planning rooms: preview, reshuffle, move, pin, keep apart, then start breakouts.
+"""Planning rooms: preview, reshuffle, move, pin, keep apart or together, then start breakouts.
 
 The plan is for the workshop's next round (`Workshop.next_round`): round 1 in the lobby, a
 later round in plenary while rounds are left. A draft of an earlier round is replaced by a
-fresh one for the next round that keeps its pins and keep-apart pairs.
+fresh one for the next round that keeps its pins, keep-apart and keep-together pairs.
 """
 
 import functools
@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from breakouts import plan_markup, planning, services
-from breakouts.plan_forms import KeepApartForm, MoveForm, ParticipantForm, PlanSettingsForm
+from breakouts.plan_forms import (
+    KeepApartForm,
+    KeepTogetherForm,
+    MoveForm,
+    ParticipantForm,
+    PlanSettingsForm,
+)
 from workshops.access import get_workshop_for_facilitator
 from workshops.models import PhaseError, Workshop
 from workshops.phases import wording
@@ -44,6 +50,11 @@ def _moving(request, view, by_id):
         return None, None
     room = next((r for r in view.rooms if person in r.members), None)
     return (person, room.number) if person and room else (None, None)
+
+
+def _named_pairs(pairs, by_id):
+    """Returns the (person, person) of the id pairs whose people are still here."""
+    return [(by_id[a], by_id[b]) for a, b in pairs if a in by_id and b in by_id]
 
 
 def _plan_url(workshop):
@@ -89,8 +100,8 @@ def plan(request, code):
                 plan=view,
                 draft=draft,
                 pinned={int(pid) for pid in draft["pinned"]},
-                keep_apart=[(by_id[a], by_id[b]) for a, b in draft["keep_apart"]
-                            if a in by_id and b in by_id],
+                keep_apart=_named_pairs(draft.get("keep_apart", ()), by_id),
+                keep_together=_named_pairs(draft.get("keep_together", ()), by_id),
                 settings_form=PlanSettingsForm(
                     participant_count=len(participants),
                     attributes=attributes,
@@ -175,10 +186,18 @@ def move(request, workshop, participants, draft):
         messages.error(request, _("Choose a person and a room."))
         return
     participant_id, number = form.cleaned_data["participant"], form.cleaned_data["room"]
-    planning.move_in_draft(draft, participant_id, number - 1)
+    along = planning.move_in_draft(draft, participant_id, number - 1)
     workshop.save(update_fields=["draft_plan", "updated_at"])
-    name = next(p.name for p in participants if p.pk == participant_id)
-    messages.success(request, _("%(name)s moved to room %(n)s.") % {"name": name, "n": number})
+    names = {p.pk: p.name for p in participants}
+    if along:
+        messages.success(request, _("%(name)s moved to room %(n)s, with %(others)s (kept "
+                                    "together).") % {
+            "name": names[participant_id], "n": number,
+            "others": ", ".join(names[pid] for pid in along if pid in names)})
+    else:
+        messages.success(
+            request, _("%(name)s moved to room %(n)s.") % {"name": names[participant_id],
+                                                           "n": number})
 
 
 @plan_change
@@ -208,17 +227,26 @@ def _set_pin(request, workshop, participants, draft, *, pin):
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 
-@plan_change
-def keep_apart(request, workshop, participants, draft):
-    form = KeepApartForm(request.POST, participants=participants)
+def _chosen_pair(request, form):
+    """Returns the form's pair of ids, or None after saying what is wrong."""
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Choose two people.")]:
             messages.error(request, error)
+        return None
+    return form.pair()
+
+
+@plan_change
+def keep_apart(request, workshop, participants, draft):
+    pair = _chosen_pair(request, KeepApartForm(request.POST, participants=participants))
+    if pair is None or pair in draft["keep_apart"]:
         return
-    pair = sorted([form.cleaned_data["first"], form.cleaned_data["second"]])
+    names = {p.pk: p.name for p in participants}
+    if pair[1] in planning.together_with(draft, pair[0]):
+        messages.error(request, _("%(a)s and %(b)s are kept together. Stop keeping them together "
+                                  "first.") % {"a": names[pair[0]], "b": names[pair[1]]})
+        return
     candidate = {**draft, "keep_apart": [*draft["keep_apart"], pair]}
-    if pair in draft["keep_apart"]:
-        return
     # Replan at once so the preview honours the new pair (or says why it cannot).
     _replan(workshop, participants, candidate, seed=draft.get("seed"))
     messages.success(request, _("They will be in different rooms."))
@@ -228,6 +256,39 @@ def keep_apart(request, workshop, participants, draft):
 def keep_apart_remove(request, workshop, participants, draft):
     pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
     draft["keep_apart"] = [p for p in draft["keep_apart"] if sorted(p) != pair]
+    workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
+@plan_change
+def keep_together(request, workshop, participants, draft):
+    pair = _chosen_pair(request, KeepTogetherForm(request.POST, participants=participants))
+    together = draft.get("keep_together", [])
+    if pair is None or pair in together:
+        return
+    names = {p.pk: p.name for p in participants}
+    a, b = names[pair[0]], names[pair[1]]
+    group = {pair[0], pair[1], *planning.together_with(draft, pair[0]),
+             *planning.together_with(draft, pair[1])}
+    if any({x, y} <= group for x, y in draft["keep_apart"]):
+        messages.error(request, _("%(a)s and %(b)s cannot be kept together: someone they would "
+                                  "sit with is kept apart from them. Stop keeping that pair "
+                                  "apart first.") % {"a": a, "b": b})
+        return
+    pinned_rooms = {draft["pinned"][str(pid)] for pid in group if str(pid) in draft["pinned"]}
+    if len(pinned_rooms) > 1:
+        messages.error(request, _("%(a)s and %(b)s cannot be kept together: they are pinned to "
+                                  "different rooms. Unpin one of them first.") % {"a": a, "b": b})
+        return
+    candidate = {**draft, "keep_together": [*together, pair]}
+    # Replan at once so the preview honours the new pair (or says why it cannot).
+    _replan(workshop, participants, candidate, seed=draft.get("seed"))
+    messages.success(request, _("%(a)s and %(b)s will be in the same room.") % {"a": a, "b": b})
+
+
+@plan_change
+def keep_together_remove(request, workshop, participants, draft):
+    pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
+    draft["keep_together"] = [p for p in draft.get("keep_together", []) if sorted(p) != pair]
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 

@@ -4,7 +4,8 @@ The draft lives on the workshop (`Workshop.draft_plan`) so every facilitator of 
 sees the same preview. It is plain JSON:
 
     {"seed": 123, "rooms": [[participant ids], ...], "pinned": {"<id>": room index},
-     "keep_apart": [[id, id], ...], "use_met_before": true, "round": 2,
+     "keep_apart": [[id, id], ...], "keep_together": [[id, id], ...], "use_met_before": true,
+     "round": 2,
      "mix": {"department": "mix if possible", "location": "ignore", "<attribute key>": ...}}
 
 The attributes mixed are department, location and the workshop's own (`workshops.Attribute`),
@@ -166,17 +167,21 @@ def person_for(participant, attributes):
 
 
 def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None,
-                   keep_apart=(), use_met_before=True, mix=None, round_number=1):
+                   keep_apart=(), keep_together=(), use_met_before=True, mix=None,
+                   round_number=1):
     """Returns a new draft plan (JSON-ready dict) for these participants and round, mixing the
     workshop's attributes at the levels of `mix` ({key: level}; missing keys at their defaults).
 
-    Raises PlanError when the pins and keep-apart pairs cannot all hold.
+    Raises PlanError when the pins, keep-apart and keep-together pairs cannot all hold.
     """
     seed = new_seed() if seed is None else seed
     ids = {p.pk for p in participants}
     pinned = {int(k): int(v) for k, v in (pinned or {}).items() if int(k) in ids}
     pinned = {k: v for k, v in pinned.items() if v < room_count}
     keep_apart = [sorted(pair) for pair in keep_apart if set(pair) <= ids and len(set(pair)) == 2]
+    keep_together = [
+        sorted(pair) for pair in keep_together if set(pair) <= ids and len(set(pair)) == 2
+    ]
     met = met_before_pairs(workshop, participants) if use_met_before else set()
     attributes = mixed_attributes(workshop, {"mix": mix})
     try:
@@ -187,6 +192,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
             weights=mix_levels(attributes),
             met_before=met,
             keep_apart=keep_apart,
+            keep_together=keep_together,
             pinned=pinned,
             earlier_rounds=earlier_rounds(workshop, round_number),
             time_limit=PLAN_TIME_LIMIT if round_number <= 1 else LATER_ROUND_TIME_LIMIT,
@@ -198,6 +204,7 @@ def draft_new_plan(workshop, participants, *, room_count, seed=None, pinned=None
         "rooms": [list(room) for room in plan.rooms],
         "pinned": {str(k): v for k, v in pinned.items()},
         "keep_apart": keep_apart,
+        "keep_together": keep_together,
         "use_met_before": use_met_before,
         "mix": mix_levels(attributes),
         "round": round_number,
@@ -215,16 +222,35 @@ def reconcile(draft, participants):
     return rooms, [p.pk for p in participants if p.pk not in placed]
 
 
+def together_with(draft, participant_id):
+    """Returns the ids kept together with `participant_id` (directly or through others), in
+    the order of the draft's pairs; empty when they are kept with nobody."""
+    pairs = draft.get("keep_together", ())
+    group, found = [participant_id], True
+    while found:
+        found = False
+        for a, b in pairs:
+            for one, other in ((a, b), (b, a)):
+                if one in group and other not in group:
+                    group.append(other)
+                    found = True
+    return group[1:]
+
+
 def move_in_draft(draft, participant_id, room_index):
-    """Moves one person to another room of the draft (sizes may then differ by more than one)."""
+    """Moves one person, with everyone kept together with them, to another room of the draft
+    (sizes may then differ by more than one); returns the ids of those who went along."""
     if not 0 <= room_index < len(draft["rooms"]):
         raise PlanError(_("There is no room %(number)s.") % {"number": room_index + 1})
-    rooms = [[pid for pid in room if pid != participant_id] for room in draft["rooms"]]
-    rooms[room_index].append(participant_id)
-    if str(participant_id) in draft["pinned"]:
-        draft["pinned"][str(participant_id)] = room_index
+    along = together_with(draft, participant_id)
+    moving = {participant_id, *along}
+    rooms = [[pid for pid in room if pid not in moving] for room in draft["rooms"]]
+    rooms[room_index] += [participant_id, *along]
+    for pid in moving:
+        if str(pid) in draft["pinned"]:
+            draft["pinned"][str(pid)] = room_index
     draft["rooms"] = rooms
-    return draft
+    return along
 
 
 @dataclass
@@ -333,7 +359,12 @@ def evaluate(workshop, draft, participants, attributes=None):
     for participant in participants:  # the room cards show these beside department, location
         participant.plan_extra_values = [a.value_of(participant) for a in extras]
     round_number = draft.get("round", 1)
-    repeats = repeat_pairs(earlier_rounds(workshop, round_number))
+    # A pair kept together sits together on purpose, round after round: not a repeat.
+    repeats = repeat_pairs(earlier_rounds(workshop, round_number)) - {
+        frozenset((pid, other))
+        for pid in {pid for pair in draft.get("keep_together", ()) for pid in pair}
+        for other in together_with(draft, pid)
+    }
     views, similar, met_together, repeated = [], dict.fromkeys(keys, 0), 0, []
     for index, room in enumerate(rooms):
         members = sorted((by_id[pid] for pid in room), key=lambda p: p.name.casefold())
@@ -369,12 +400,14 @@ def evaluate(workshop, draft, participants, attributes=None):
 
 def carried_choices(workshop):
     """Returns the draft for the next round, or an earlier round's choices with no rooms, so
-    the next plan starts from them: its pins, keep-apart pairs, use of met-before pairs, mix
+    the next plan starts from them: its pins, keep-apart and keep-together pairs, use of
+    met-before pairs, mix
     levels and number of rooms (`room_count`, at most one room per person when drawn); None
     before any draft. The plan page and `services.start_breakouts` both start from it."""
     draft = workshop.draft_plan
     if draft and workshop.next_round_draft() is None:
         return {"pinned": draft.get("pinned", {}), "keep_apart": draft.get("keep_apart", []),
+                "keep_together": draft.get("keep_together", []),
                 "use_met_before": draft.get("use_met_before", True),
                 "mix": draft.get("mix"), "room_count": len(draft.get("rooms", ())),
                 "rooms": []}
@@ -384,7 +417,8 @@ def carried_choices(workshop):
 def draft_next_round(workshop, participants, choices, *, room_count=None, use_met_before=None,
                      seed=None, mix=None):
     """Returns a fresh plan of the next round for `participants` honouring `choices` (a draft
-    or `carried_choices`): its pins, keep-apart pairs and mix levels, and its number of rooms
+    or `carried_choices`): its pins, keep-apart and keep-together pairs and mix levels, and its
+    number of rooms
     unless `room_count` is given."""
     choices = choices or {}
     if room_count is None:
@@ -402,6 +436,7 @@ def draft_next_round(workshop, participants, choices, *, room_count=None, use_me
         seed=seed,
         pinned=choices.get("pinned"),
         keep_apart=choices.get("keep_apart", ()),
+        keep_together=choices.get("keep_together", ()),
         use_met_before=use_met_before,
         mix=choices.get("mix") if mix is None else mix,
         round_number=workshop.next_round or 1,

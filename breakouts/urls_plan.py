@@ -18,5 +18,12 @@ urlpatterns = [
         "w/<str:code>/manage/plan/apart/remove/", plan_views.keep_apart_remove,
         name="plan_apart_remove",
     ),
+    path(
+        "w/<str:code>/manage/plan/together/", plan_views.keep_together, name="plan_together_add"
+    ),
+    path(
+        "w/<str:code>/manage/plan/together/remove/", plan_views.keep_together_remove,
+        name="plan_together_remove",
+    ),
     path("w/<str:code>/manage/plan/start/", plan_views.start, name="plan_start"),
 ]

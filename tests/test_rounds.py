@@ -158,13 +158,19 @@ def test_a_manual_move_that_repeats_a_pair_is_counted(facilitator_client, make_w
     assert plan.repeat_pairs >= 1
 
 
-def test_keep_apart_and_pins_carry_over_to_the_next_round(facilitator_client, make_workshop):
+def test_keep_apart_keep_together_and_pins_carry_over_to_the_next_round(
+    facilitator_client, make_workshop
+):
     workshop = lobby(make_workshop)
     ids = sorted(workshop.participants.values_list("pk", flat=True))
     facilitator_client.get(plan_url(workshop))
     facilitator_client.post(
         reverse("breakouts:plan_apart_add", args=[workshop.join_code]),
         {"first": ids[0], "second": ids[5]},
+    )
+    facilitator_client.post(
+        reverse("breakouts:plan_together_add", args=[workshop.join_code]),
+        {"first": ids[2], "second": ids[3]},
     )
     facilitator_client.post(
         reverse("breakouts:plan_pin", args=[workshop.join_code]), {"participant": ids[1]}
@@ -175,8 +181,13 @@ def test_keep_apart_and_pins_carry_over_to_the_next_round(facilitator_client, ma
     workshop.refresh_from_db()
     draft = workshop.draft_plan
     assert draft["round"] == 2 and draft["keep_apart"] == [[ids[0], ids[5]]]
+    assert draft["keep_together"] == [[ids[2], ids[3]]]
     assert ids[1] in draft["rooms"][pinned_room - 1]
     assert not any({ids[0], ids[5]} <= set(room) for room in draft["rooms"])
+    assert any({ids[2], ids[3]} <= set(room) for room in draft["rooms"])
+    # Sitting together again on purpose is not a repeat pair.
+    plan = facilitator_client.get(plan_url(workshop)).context["plan"]
+    assert not any({a.pk, b.pk} == {ids[2], ids[3]} for a, b, _ in plan.repeat_pair_list)
 
 
 def test_no_round_can_be_planned_during_breakouts_or_after_the_last(

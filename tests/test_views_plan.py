@@ -37,6 +37,7 @@ def plan_url(workshop):
 ACTION_URLS = {
     "start": "plan_start", "reshuffle": "plan_reshuffle", "move": "plan_move", "pin": "plan_pin",
     "unpin": "plan_unpin", "apart_add": "plan_apart_add", "apart_remove": "plan_apart_remove",
+    "together_add": "plan_together_add", "together_remove": "plan_together_remove",
 }
 
 
@@ -154,6 +155,102 @@ def test_keep_apart_pair_is_honoured_and_an_impossible_one_is_explained(
         action_url(workshop, "reshuffle"), {"room_count": 1}, follow=True
     )
     assert "keep_apart" in response.content.decode() or "apart" in response.content.decode()
+
+
+def room_of(workshop, person):
+    workshop.refresh_from_db()
+    return next(i for i, room in enumerate(workshop.draft_plan["rooms"]) if person.pk in room)
+
+
+def test_keep_together_pair_shares_a_room_through_reshuffles_moves_and_the_start(
+    facilitator_client, workshop
+):
+    facilitator_client.get(plan_url(workshop))
+    # Ana and Ben are both in Sales: mixing alone would put them in different rooms.
+    ana, ben = (workshop.participants.get(name=name) for name in ("Ana", "Ben"))
+    response = facilitator_client.post(
+        action_url(workshop, "together_add"), {"first": ben.pk, "second": ana.pk}, follow=True
+    )
+    page = response.content.decode()
+    assert "Ana and Ben will be in the same room." in page
+    assert "Stop keeping Ana and Ben together" in page
+    assert room_of(workshop, ana) == room_of(workshop, ben)
+    for _ in range(3):
+        facilitator_client.post(action_url(workshop, "reshuffle"), {"room_count": 2})
+        assert room_of(workshop, ana) == room_of(workshop, ben)
+    # Moving one moves both, and says so.
+    target = 2 - room_of(workshop, ana)
+    response = facilitator_client.post(
+        action_url(workshop, "move"), {"participant": ana.pk, "room": target}, follow=True
+    )
+    assert f"Ana moved to room {target}, with Ben (kept together)." in response.content.decode()
+    assert room_of(workshop, ana) == room_of(workshop, ben) == target - 1
+    facilitator_client.post(action_url(workshop, "start"), CONFIRMED)
+    ana.refresh_from_db()
+    ben.refresh_from_db()
+    assert ana.room == ben.room is not None
+
+
+def test_keep_together_that_conflicts_is_refused_with_the_reason_and_the_plan_kept(
+    facilitator_client, workshop
+):
+    facilitator_client.get(plan_url(workshop))
+    ana, cy, di = (workshop.participants.get(name=name) for name in ("Ana", "Cy", "Di"))
+    facilitator_client.post(action_url(workshop, "apart_add"), {"first": ana.pk, "second": cy.pk})
+    workshop.refresh_from_db()
+    before = workshop.draft_plan
+    response = facilitator_client.post(
+        action_url(workshop, "together_add"), {"first": cy.pk, "second": ana.pk}, follow=True
+    )
+    assert "Ana and Cy cannot be kept together" in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.draft_plan == before
+    # Through a third person too: Di with Ana, then Di with Cy would seat Ana with Cy.
+    facilitator_client.post(
+        action_url(workshop, "together_add"), {"first": di.pk, "second": ana.pk}
+    )
+    response = facilitator_client.post(
+        action_url(workshop, "together_add"), {"first": di.pk, "second": cy.pk}, follow=True
+    )
+    assert "Cy and Di cannot be kept together" in response.content.decode()
+    # And the other way: keeping apart two people kept together.
+    response = facilitator_client.post(
+        action_url(workshop, "apart_add"), {"first": ana.pk, "second": di.pk}, follow=True
+    )
+    assert "Ana and Di are kept together. Stop keeping them together first." in (
+        response.content.decode()
+    )
+    workshop.refresh_from_db()
+    assert workshop.draft_plan["keep_together"] == [sorted([ana.pk, di.pk])]
+    assert workshop.draft_plan["keep_apart"] == [sorted([ana.pk, cy.pk])]
+    # The same person twice is a field error, not a pair.
+    response = facilitator_client.post(
+        action_url(workshop, "together_add"), {"first": ana.pk, "second": ana.pk}, follow=True
+    )
+    assert "Choose two different people." in response.content.decode()
+
+
+def test_stop_keeping_together_frees_the_pair(facilitator_client, workshop):
+    facilitator_client.get(plan_url(workshop))
+    ana, ben = (workshop.participants.get(name=name) for name in ("Ana", "Ben"))
+    facilitator_client.post(
+        action_url(workshop, "together_add"), {"first": ana.pk, "second": ben.pk}
+    )
+    facilitator_client.post(action_url(workshop, "together_remove"), {"pair": [ben.pk, ana.pk]})
+    workshop.refresh_from_db()
+    assert workshop.draft_plan["keep_together"] == []
+    page = facilitator_client.get(plan_url(workshop)).content.decode()
+    assert "Stop keeping Ana and Ben together" not in page
+
+
+def test_outsider_cannot_keep_people_together(outsider_client, workshop):
+    ana, ben = (workshop.participants.get(name=name) for name in ("Ana", "Ben"))
+    response = outsider_client.post(
+        action_url(workshop, "together_add"), {"first": ana.pk, "second": ben.pk}
+    )
+    assert response.status_code == 404
+    workshop.refresh_from_db()
+    assert not (workshop.draft_plan or {}).get("keep_together")
 
 
 def test_start_breakouts_asks_first_without_javascript(facilitator_client, workshop):
