@@ -149,7 +149,8 @@ RULES = {
     **{
         f"breakouts:plan_{change}": (POST, row(L, 404, L, L, L, L, R, R, 404))
         for change in (
-            "reshuffle", "move", "pin", "unpin", "apart_add", "apart_remove", "start",
+            "reshuffle", "move", "pin", "unpin", "apart_add", "apart_remove", "together_add",
+            "together_remove", "start",
         )
     },
     "breakouts:plenary": (GET, row(404, 404, 404, R, R, R, 200, 200, 404)),

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from breakouts.models import Room
-from workshops.models import Challenge, Workshop
+from workshops.models import Challenge, Participant, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +88,40 @@ def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_cont
             expect(scribe).to_contain_text("You are the scribe")
         else:
             expect(scribe).to_contain_text(room.scribe.name)
+
+
+def test_facilitator_keeps_two_people_together_and_moves_them_as_one(new_context):
+    owner = User.objects.create_user("dana", "dana@example.com", PASSWORD)
+    workshop = Workshop.objects.create(
+        owner=owner, title="Mixing day", phase=Workshop.Phase.LOBBY, room_count=2,
+        target_room_size=None,
+    )
+    for name, department, location in PEOPLE:
+        Participant.objects.create(
+            workshop=workshop, name=name, department=department, location=location
+        )
+    facilitator = new_context().new_page()
+    log_in(facilitator, "dana")
+    facilitator.goto(f"/w/{workshop.join_code}/manage/plan/")
+    together = facilitator.get_by_role("region", name="Keep together")
+    together.get_by_label("Seat").select_option(label="Ana (Sales, Lyon)")
+    together.get_by_label("together with").select_option(label="Ben (Sales, Toronto)")
+    together.get_by_role("button", name="Keep these two together").click()
+    expect(facilitator.get_by_text("Ana and Ben will be in the same room.")).to_be_visible()
+    expect(facilitator.get_by_role("list", name="Pairs kept together")).to_contain_text(
+        "Ana + Ben"
+    )
+    rooms = facilitator.get_by_role("region", name="Rooms", exact=True)
+    ana_card = rooms.get_by_role("article").filter(has_text="Ana")
+    expect(ana_card).to_contain_text("Ben")
+    ana_room = ana_card.get_by_role("heading").inner_text().removeprefix("Room ")
+    other = "1" if ana_room == "2" else "2"
+    facilitator.get_by_role("button", name="Move Ana", exact=True).click()
+    dialog = facilitator.get_by_role("dialog", name="Move Ana")
+    dialog.get_by_label("To room").select_option(other)
+    dialog.get_by_role("button", name="Move", exact=True).click()
+    expect(facilitator.get_by_text(f"Ana moved to room {other}, with Ben (kept together).")
+           ).to_be_visible()
+    moved = facilitator.get_by_role("article", name=f"Room {other}")
+    expect(moved).to_contain_text("Ana")
+    expect(moved).to_contain_text("Ben")
