@@ -145,13 +145,14 @@ def met_before_pairs(workshop, participants):
     )
     rooms = defaultdict(set)
     # Every round's seats: people who met in any round of an earlier workshop have met.
+    # Unordered: only sets are made of them (Seat's ordering would join rooms and workshops).
     earlier_members = [
         *Seat.objects.filter(
             participant__workshop__in=earlier, participant__email__gt=""
-        ).values_list("room_id", "participant__email"),
+        ).order_by().values_list("room_id", "participant__email"),
         *Participant.objects.filter(
             workshop__in=earlier, room__isnull=False, email__gt=""
-        ).values_list("room_id", "email"),
+        ).order_by().values_list("room_id", "email"),
     ]
     for room_id, email in earlier_members:
         key = email.casefold()
