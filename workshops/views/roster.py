@@ -60,7 +60,10 @@ def roster_context(request, workshop):
     """
     query = request.GET.get("q", "").strip()[:ROSTER_QUERY_MAX]
     everyone = workshop.participants.arrived()
-    matching = everyone.matching(query).order_by("-joined_at", "-pk")
+    # A page of rows with what a roster row prints, not model instances.
+    matching = everyone.matching(query).order_by("-joined_at", "-pk").values_list(
+        "pk", "name", "department", "location", "joined_at", named=True
+    )
     paginator = Paginator(matching, ROSTER_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     total = everyone.count() if query else paginator.count
