@@ -314,10 +314,10 @@ async def journey(args):
 def start_breakouts(workshop):
     """What the facilitator's plan page and "Start breakouts" do: the plan page stores a draft
     plan on the workshop (read back with the workshop row by every page after), then start."""
-    from breakouts import services
-    from breakouts.plan_views import _participants, _replan
+    from breakouts import planning, services
+    from breakouts.plan_views import _replan
 
-    _replan(workshop, _participants(workshop), None)
+    _replan(workshop, planning.plan_people(workshop), None)
     return services.start_breakouts(workshop)
 
 

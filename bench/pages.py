@@ -6,6 +6,7 @@ Run from the repository root (it makes its own database, data and Daphne process
     .venv/bin/python bench/pages.py --rooms 10 --requests 5 # a smoke run
     .venv/bin/python bench/pages.py --queries               # + SQL queries per page
     .venv/bin/python bench/pages.py --profile dashboard     # + cProfile of one page, in-process
+    .venv/bin/python bench/pages.py --cpu 10                # + CPU per request, in-process
     make bench-pages BENCH_ARGS="--pages dashboard,control"  # some pages only
 
 It builds two workshops (bench/pages_data.py): one in the debrief phase whose R rooms of M
@@ -16,6 +17,8 @@ process (DEBUG off, like a deployment) and requests each page `--warmup` times, 
 `--requests` times, one at a time over one keep-alive connection. It prints p50/p95/max and the
 size of the body per page, and the same for `/healthz` (a database round trip, no template) and
 the login page (a small template) in the same run: the floor of this machine at that moment.
+`--cpu N` adds each page's median CPU time per request over N requests, in-process (Django's
+test client, `time.process_time`): on a shared machine the figure to judge a change by.
 
 The database is a temporary SQLite file (or DATABASE_URL's server, in a database of its own:
 `<name>_pages`, recreated each run).
@@ -93,8 +96,9 @@ def setup(rooms, members, out_path):
     Path(out_path).write_text(json.dumps(layout))
 
 
-def queries_and_profile(layout, profile, out):
-    """In-process (Django test client): SQL queries per page, and a cProfile of one page."""
+def queries_and_profile(layout, profile, out, cpu_requests=0):
+    """In-process (Django test client): SQL queries per page, the median CPU time of a request
+    over `cpu_requests` requests, and a cProfile of one page."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -107,12 +111,19 @@ def queries_and_profile(layout, profile, out):
     client = Client(HTTP_HOST="127.0.0.1")
     name, _, value = layout["cookie"].partition("=")
     client.cookies[name] = value
-    counts = {}
+    counts, cpu = {}, {}
     for label, path in layout["paths"]:
         client.get(path)  # warm-up
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
         counts[label] = len(captured)
+        times = []
+        for _ in range(cpu_requests):
+            started = time.process_time()
+            client.get(path)
+            times.append((time.process_time() - started) * 1000)
+        if times:
+            cpu[label] = percentile(times, 50)
         if profile and label.startswith(profile):
             import cProfile
             import pstats
@@ -125,7 +136,7 @@ def queries_and_profile(layout, profile, out):
             stats = pstats.Stats(profiler, stream=sys.stderr)
             print(f"# cProfile of {label} (5 requests), by cumulative time:", file=sys.stderr)
             stats.sort_stats("cumulative").print_stats(35)
-    Path(out).write_text(json.dumps(counts))
+    Path(out).write_text(json.dumps({"queries": counts, "cpu_ms": cpu}))
 
 
 # -- the measuring loop ---------------------------------------------------------------------
@@ -165,10 +176,12 @@ def measure(port, layout, warmup, requests, only=()):
     return results
 
 
-def print_table(results, queries):
+def print_table(results, queries, cpu):
     print()
-    print("| page | p50 | p95 | max | size |" + (" queries |" if queries else ""))
-    print("| --- | ---: | ---: | ---: | ---: |" + (" ---: |" if queries else ""))
+    print("| page | p50 | p95 | max | size |" + (" queries |" if queries else "")
+          + (" CPU in-process |" if cpu else ""))
+    print("| --- | ---: | ---: | ---: | ---: |" + (" ---: |" if queries else "")
+          + (" ---: |" if cpu else ""))
     for row in results:
         if "timeout" in row:
             print(f"| {row['page']} | no answer within {row['timeout']} s | | | |")
@@ -177,6 +190,8 @@ def print_table(results, queries):
                 f"{row['max_ms']:.0f} ms | {row['bytes'] / 1024:,.0f} KB |")
         if queries:
             line += f" {queries.get(row['page'], '')} |"
+        if cpu:
+            line += f" {cpu[row['page']]:.1f} ms |" if row["page"] in cpu else " |"
         print(line)
 
 
@@ -204,6 +219,8 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--queries", action="store_true",
                         help="also count the SQL queries of each page (in-process)")
+    parser.add_argument("--cpu", type=int, default=0, metavar="N",
+                        help="also time each page's CPU per request over N requests (in-process)")
     parser.add_argument("--profile", metavar="PAGE",
                         help="print a cProfile of the page whose label starts with PAGE")
     parser.add_argument("--pages", default="",
@@ -223,12 +240,15 @@ def main(argv=None):
     print(f"# built in {time.monotonic() - started:.0f} s; load average "
           f"{os.getloadavg()[0]:.1f}", flush=True)
     layout = json.loads(layout_path.read_text())
-    queries = {}
-    if args.queries or args.profile:
+    queries, cpu = {}, {}
+    if args.queries or args.profile or args.cpu:
         out = workdir / "queries.json"
         subprocess.run([sys.executable, __file__, "_queries", str(layout_path),
-                        args.profile or "", str(out)], env=child_env, cwd=ROOT, check=True)
-        queries = json.loads(out.read_text()) if args.queries else {}
+                        args.profile or "", str(out), str(args.cpu)], env=child_env, cwd=ROOT,
+                       check=True)
+        in_process = json.loads(out.read_text())
+        queries = in_process["queries"] if args.queries else {}
+        cpu = in_process["cpu_ms"]
     servers = Servers(workdir)
     port = free_port()
     try:
@@ -240,13 +260,13 @@ def main(argv=None):
     finally:
         servers.stop()
     load = os.getloadavg()[0]
-    print_table(results, queries)
+    print_table(results, queries, cpu)
     print(f"\n{args.rooms} rooms x {args.members}; {args.requests} requests a page after "
           f"{args.warmup} warm-up, one at a time; load average at the end {load:.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"rooms": args.rooms, "members": args.members, "results": results,
-             "queries": queries, "load_average": load}, indent=2))
+             "queries": queries, "cpu_ms": cpu, "load_average": load}, indent=2))
 
 
 if __name__ == "__main__":
@@ -254,6 +274,6 @@ if __name__ == "__main__":
         setup(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
     elif len(sys.argv) > 1 and sys.argv[1] == "_queries":
         queries_and_profile(json.loads(Path(sys.argv[2]).read_text()), sys.argv[3],
-                            sys.argv[4])
+                            sys.argv[4], int(sys.argv[5]))
     else:
         main()

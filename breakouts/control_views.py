@@ -287,7 +287,8 @@ def plenary(request, code):
     if presenter:
         # Every room is a tab; only the presented one (or the first) is on the page, the others
         # are fetched as the presenter moves (plenary_room), so 100 rooms cost what 1 does.
-        tabs = [{"number": number, "name": Room(number=number).name}
+        name = Room.name_format()  # translated once, not a Room instance per tab
+        tabs = [{"number": number, "name": name % {"number": number}}
                 for number in Room.objects.current(workshop).order_by("number")
                 .values_list("number", flat=True)]
         first = presenting or (tabs[0]["number"] if tabs else None)

@@ -50,23 +50,30 @@ def room_cards(workshop, rooms, pinned):
     page's shared move and pin forms, each named with the person's name."""
     labels = {
         "move": escape(_("Move")), "pin": escape(_("Pin")), "unpin": escape(_("Unpin")),
-        "pinned": escape(_("pinned")),
+        "pinned": escape(_("pinned")), "room": _("Room %(n)s"),
         "unpin_action": escape(reverse("breakouts:plan_unpin", args=[workshop.join_code])),
     }
+    summaries = {}  # rooms share a few summaries: each is translated once per page
     return mark_safe("\n".join(  # noqa: S308 - every value escaped
-        _room_card(room, pinned, labels) for room in rooms
+        _room_card(room, pinned, labels, summaries) for room in rooms
     ))
 
 
-def _room_card(room, pinned, labels):
-    n = room.number
-    people, departments = len(room.members), room.distinct.get("department", 0)
-    locations = room.distinct.get("location", 0)
-    summary = " · ".join((  # each count with its own plural ("1 department")
+def _summary(people, departments, locations):
+    """Returns a room's size and mix in words, each count with its own plural ("1 department")."""
+    return " · ".join((
         ngettext("%(n)s person", "%(n)s people", people) % {"n": people},
         ngettext("%(n)s department", "%(n)s departments", departments) % {"n": departments},
         ngettext("%(n)s location", "%(n)s locations", locations) % {"n": locations},
     ))
+
+
+def _room_card(room, pinned, labels, summaries):
+    n = room.number
+    counts = (len(room.members), room.distinct.get("department", 0),
+              room.distinct.get("location", 0))
+    if counts not in summaries:
+        summaries[counts] = escape(_summary(*counts))
     extra = " · ".join(f"{escape(label)}: {count}" for label, count in room.extra_distinct)
     if extra:
         extra = f'<span class="d-block text-end room-extra-mix">{extra}</span>'
@@ -75,8 +82,8 @@ def _room_card(room, pinned, labels):
         f'<div class="col"><article class="card h-100 plan-room" data-room="{n}" '
         f'aria-labelledby="room-{n}-title"><div class="card-header d-flex '
         f'justify-content-between align-items-baseline"><h3 class="h6 mb-0" '
-        f'id="room-{n}-title">{escape(_("Room %(n)s") % {"n": n})}</h3>'
-        f'<span class="small text-body-secondary">{escape(summary)}{extra}</span></div>'
+        f'id="room-{n}-title">{escape(labels["room"] % {"n": n})}</h3>'
+        f'<span class="small text-body-secondary">{summaries[counts]}{extra}</span></div>'
         f'<ul class="list-group list-group-flush">\n{rows}\n</ul></article></div>'
     )
 

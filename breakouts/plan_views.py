@@ -28,12 +28,6 @@ from workshops.phases import wording
 from workshops.views.confirm import is_confirmed, render_confirm
 
 
-def _participants(workshop):
-    """Returns the people to seat: those who have arrived. Someone invited who has not opened
-    their link yet is seated as a late joiner when they do (breakouts.services)."""
-    return list(workshop.participants.arrived().order_by("name", "pk"))
-
-
 def _replan(workshop, participants, draft, **choices):
     """Stores a fresh plan honouring the draft's pins, keep-apart pairs and mix levels
     (`choices`: room_count, use_met_before, seed, mix, as planning.draft_next_round takes)."""
@@ -78,7 +72,7 @@ def plan(request, code):
     if workshop.next_round is None:
         messages.info(request, _not_planning(workshop))
         return redirect(workshop.get_absolute_url())
-    participants = _participants(workshop)
+    participants = planning.plan_people(workshop)
     context = {"workshop": workshop, "participants": participants,
                "round": workshop.next_round,
                "not_arrived": workshop.participants.not_arrived().count()}
@@ -136,7 +130,7 @@ def plan_change(view=None, *, needs_draft=True):
         if workshop.next_round is None:
             messages.error(request, _not_planning(workshop))
             return redirect(workshop.get_absolute_url())
-        participants = _participants(workshop)
+        participants = planning.plan_people(workshop)
         if not participants:
             messages.error(request, _("Nobody has joined yet."))
             return redirect(_plan_url(workshop))

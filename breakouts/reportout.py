@@ -9,6 +9,7 @@ each cost more than the rest of the report.
 """
 
 from collections import namedtuple
+from operator import itemgetter
 
 from django.db.models import Sum
 
@@ -57,14 +58,19 @@ def room_seating(rooms):
     on) and anyone seated in it now. Three queries."""
     ids = rooms.order_by().values("pk")
     people = {pk: (round_number, {}) for pk, round_number in rooms.values_list("pk", "round")}
-    seated = Seat.objects.filter(room__in=ids).values_list(
+    # Unordered (the models' orderings join rooms and workshops): sorted here, by name.
+    seated = Seat.objects.filter(room__in=ids).order_by().values_list(
         "room_id", *(f"participant__{field}" for field in _PERSON_FIELDS)
     )
-    now = Participant.objects.filter(room__in=ids).values_list("room_id", *_PERSON_FIELDS)
-    for room_id, *person in [*seated, *now]:
-        people[room_id][1][person[0]] = Person(*person)
+    now = Participant.objects.filter(room__in=ids).order_by().values_list(
+        "room_id", *_PERSON_FIELDS
+    )
+    person = Person._make
+    for row in [*seated, *now]:
+        people[row[0]][1][row[1]] = person(row[1:])
+    by_name = itemgetter(1, 0)  # (name, pk) of a Person
     return {
-        room_id: (round_number, sorted(by_pk.values(), key=lambda p: (p.name, p.pk)))
+        room_id: (round_number, sorted(by_pk.values(), key=by_name))
         for room_id, (round_number, by_pk) in people.items()
     }
 

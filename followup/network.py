@@ -26,9 +26,11 @@ def met_before(workshop):
             | Q(created_at=workshop.created_at, pk__lt=workshop.pk)
         )
     )
+    # Unordered: a set is made of them (Seat's ordering would join rooms and workshops).
     seated = (
         Seat.objects.filter(participant__workshop__in=earlier)
         .exclude(participant__email="")
+        .order_by()
         .values_list("room_id", "participant__email")
     )
     # The seats hold every round; the current rooms are there too for rooms filled before
@@ -36,6 +38,7 @@ def met_before(workshop):
     now = (
         Participant.objects.filter(workshop__in=earlier, room__isnull=False)
         .exclude(email="")
+        .order_by()
         .values_list("room_id", "email")
     )
     by_room = {}

@@ -1,4 +1,5 @@
-"""The report page's rooms and debrief answers as HTML, printed in Python.
+"""The report page's rooms and debrief answers, and the tracker's rows, as HTML printed in
+Python.
 
 A 100-room report prints ~30,000 values (members, causes, alternatives, 1,000 action items,
 1,000 answers). Django's template language spent ~10 µs on each (variable lookup, filters,
@@ -10,6 +11,10 @@ put them in report/report.html.
 The alternatives table and the answer cards are also drawn by templates the plenary and the
 debrief results use (report/_alternatives_table.html, report/_answers.html);
 tests/test_report_html.py checks that both draw the same markup.
+
+The accountability tracker's 50 rows a page and its room filter's option per room were half of
+its time through the template engine; `tracker_rows` and `tracker_room_options` print them
+for report/tracker.html.
 """
 
 from html import escape
@@ -17,6 +22,8 @@ from html import escape
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from breakouts.models import Room
 
 
 def _text(value):
@@ -201,3 +208,43 @@ def _answer(index, answer, questions):
         f'<span data-field="change">{_text(answer["change"])}</span></p>\n'
         f'  <div data-field="choices">{choices}</div>\n</div></li>\n'
     )
+
+
+# -- the accountability tracker (report/tracker.html) -----------------------------------------
+
+
+def tracker_rows(rows):
+    """Returns the tracker's table rows: for each of the view's `rows` (item, room, due,
+    overdue, status_label) the room, task, owner, due date with an "overdue" badge, status and
+    note, with the whitespace the template's loop printed."""
+    t = _labels("Room", "Owner", "Due date", "Status", "Note", "overdue")
+    return mark_safe("".join(_tracker_row(row, t) for row in rows))  # noqa: S308 - escaped
+
+
+def _tracker_row(row, t):
+    item = row["item"]
+    owner = item.owner.name if item.owner_id else ""
+    due = row["due"]
+    due_html = f'<time datetime="{_text(due[0])}">{_text(due[1])}</time>' if due else "—"
+    if row["overdue"]:
+        due_html += f' <span class="badge text-bg-danger">{t["overdue"]}</span>'
+    return (
+        f'\n    <tr class="{"tracker-row-overdue" if row["overdue"] else ""}">\n'
+        f'      <td data-label="{t["Room"]}">{_text(row["room"])}</td>\n'
+        f'      <th scope="row">{_text(item.text)}</th>\n'
+        f'      <td data-label="{t["Owner"]}">{_text(owner) if owner else "—"}</td>\n'
+        f'      <td data-label="{t["Due date"]}">{due_html}</td>\n'
+        f'      <td data-label="{t["Status"]}">{_text(row["status_label"])}</td>\n'
+        f'      <td data-label="{t["Note"]}">{_lines(item.status_note)}</td>\n'
+        "    </tr>\n  "
+    )
+
+
+def tracker_room_options(numbers, selected=None):
+    """Returns the room filter's <option>s: one per room number, `selected` chosen."""
+    name = Room.name_format()  # translated once for every room
+    return mark_safe("".join(  # noqa: S308 - escaped; the rest are numbers
+        f'<option value="{number}"{" selected" if number == selected else ""}>'
+        f'{_text(name % {"number": number})}</option>'
+        for number in numbers
+    ))

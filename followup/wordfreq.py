@@ -6,6 +6,7 @@ list to STOP_WORDS to support another.
 """
 
 import re
+import string
 from collections import Counter
 
 _ENGLISH = """
@@ -29,12 +30,38 @@ STOP_WORDS = {"en": frozenset(_ENGLISH.split())}
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # The same words in ASCII text (after casefold): the Unicode class costs twice the time.
 _ASCII_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+# Every ASCII byte but a letter, an apostrophe or a hyphen, as a space.
+_ASCII_RUNS = bytes(
+    byte if chr(byte) in string.ascii_lowercase + "'-" else ord(" ") for byte in range(256)
+)
+
+
+def _plain(text):
+    return (text or "").casefold().replace("’", "'")
 
 
 def tokenize(text):
     """Returns the lower-cased words of `text`, typographic apostrophes made plain."""
-    text = (text or "").casefold().replace("’", "'")
+    text = _plain(text)
     return (_ASCII_WORD if text.isascii() else _WORD).findall(text)
+
+
+def count_words(text):
+    """Returns a Counter of the words `tokenize(text)` returns.
+
+    ASCII text is counted in C: a word never spans a byte that is not a letter, apostrophe or
+    hyphen, so those become spaces, str.split gives the runs between them, and only the few
+    distinct runs with an apostrophe or a hyphen go through the pattern (a 1,000-answer
+    debrief: a third of the time of the pattern over all of it)."""
+    text = _plain(text)
+    if not text.isascii():
+        return Counter(_WORD.findall(text))
+    counts = Counter(text.encode("ascii").translate(_ASCII_RUNS).decode("ascii").split())
+    for run in [run for run in counts if "'" in run or "-" in run]:
+        times = counts.pop(run)
+        for word in _ASCII_WORD.findall(run):
+            counts[word] += times
+    return counts
 
 
 def word_frequencies(texts, *, limit=30, language="en"):
@@ -45,7 +72,7 @@ def word_frequencies(texts, *, limit=30, language="en"):
     """
     stop = STOP_WORDS.get((language or "en").split("-")[0], STOP_WORDS["en"])
     # One pass over all the texts (a line apart: no word spans a line break), not one per text.
-    counter = Counter(tokenize("\n".join(text or "" for text in texts)))
+    counter = count_words("\n".join(text or "" for text in texts))
     for word in [w for w in counter if len(w) < 2 or w in stop]:  # each distinct word once
         del counter[word]
     ranked = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))

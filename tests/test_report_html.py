@@ -1,11 +1,16 @@
-"""The report page's rooms and answers, printed in Python (followup/report_html.py): user text is
-escaped, and the alternatives table and the answer cards are the markup of the templates the
-plenary and the debrief results draw them with."""
+"""The report page's rooms and answers and the tracker's rows, printed in Python
+(followup/report_html.py): user text is escaped, the alternatives table and the answer cards are
+the markup of the templates the plenary and the debrief results draw them with, and the tracker's
+rows are what its template printed."""
 
 import re
 from datetime import date
+from types import SimpleNamespace
+from unittest import mock
 
+from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from followup import report_html
 
@@ -93,3 +98,53 @@ def test_answers_are_the_markup_of_the_debrief_results_template():
     assert same_markup(report_html.answers(empty)) == same_markup(
         render_to_string("report/_answers.html", {"summary": empty})
     )
+
+
+# -- the accountability tracker ---------------------------------------------------------------
+
+# The rows as report/tracker.html printed them with the template engine, before tracker_rows.
+TRACKER_TEMPLATE = """{% load i18n %}{% translate "Room" as room_label %}{% translate "Owner" as owner_label %}{% translate "Due date" as due_label %}{% translate "Status" as status_label %}{% translate "Note" as note_label %}{% translate "overdue" as overdue_label %}{% for row in rows %}
+    <tr class="{% if row.overdue %}tracker-row-overdue{% endif %}">
+      <td data-label="{{ room_label }}">{{ row.room }}</td>
+      <th scope="row">{{ row.item.text }}</th>
+      <td data-label="{{ owner_label }}">{{ row.item.owner.name|default:"—" }}</td>
+      <td data-label="{{ due_label }}">{% if row.due %}<time datetime="{{ row.due.0 }}">{{ row.due.1 }}</time>{% else %}—{% endif %}{% if row.overdue %} <span class="badge text-bg-danger">{{ overdue_label }}</span>{% endif %}</td>
+      <td data-label="{{ status_label }}">{{ row.status_label }}</td>
+      <td data-label="{{ note_label }}">{{ row.item.status_note|linebreaksbr }}</td>
+    </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def tracker_row(text=EVIL, owner=EVIL, note="one\r\ntwo\nthree", **changes):
+    item = SimpleNamespace(text=text, status_note=note, owner_id=1 if owner is not None else None,
+                           owner=SimpleNamespace(name=owner) if owner is not None else None)
+    return {"item": item, "room": EVIL, "due": ("2026-12-01", "Dec 1, 2026"), "overdue": False,
+            "status_label": "Not started", **changes}
+
+
+def test_tracker_rows_escape_user_text_and_keep_line_breaks():
+    html = report_html.tracker_rows([tracker_row()])
+    assert "<b>" not in html
+    assert html.count("&lt;b&gt;&amp;amp; &quot;q&quot; &#x27;a&#x27;&lt;/b&gt; =1+2") == 3
+    assert '<td data-label="Note">one<br>two<br>three</td>' in html
+
+
+def test_tracker_rows_are_the_markup_the_template_printed():
+    rows = [
+        tracker_row(),
+        tracker_row(owner=None, due=None, overdue=True, note="", status_label="Blocked"),
+        tracker_row(owner="", room=3, overdue=True, status_label="Done"),
+    ]
+    expected = Template(TRACKER_TEMPLATE).render(Context({"rows": rows}))
+    assert report_html.tracker_rows(rows) == expected
+    assert report_html.tracker_rows([]) == ""
+
+
+def test_tracker_room_options_escape_and_select_the_filtered_room():
+    html = report_html.tracker_room_options([1, 2, 10], selected=2)
+    assert html == ('<option value="1">Room 1</option><option value="2" selected>Room 2</option>'
+                    '<option value="10">Room 10</option>')
+    with translation.override("en"), mock.patch.object(
+        report_html.Room, "name_format", return_value="<Room> %(number)s"
+    ):
+        assert "&lt;Room&gt; 1" in report_html.tracker_room_options([1])

@@ -1,7 +1,8 @@
 import random
 import string
+from collections import Counter
 
-from followup.wordfreq import _WORD, tokenize, word_frequencies
+from followup.wordfreq import _WORD, count_words, tokenize, word_frequencies
 
 
 def test_tokenize_lowercases_and_keeps_inner_apostrophes_and_hyphens():
@@ -36,3 +37,16 @@ def test_ascii_text_gives_the_words_the_unicode_pattern_gives():
         text = "".join(rng.choice(string.printable + "''--__") for _ in range(300))
         assert tokenize(text) == _WORD.findall(text.casefold())
     assert tokenize("Café’s new-ish idea") == ["café's", "new-ish", "idea"]
+
+
+def test_words_are_counted_as_the_pattern_finds_them():
+    rng = random.Random(1)
+    alphabet = string.printable + "''--__’ßÉé"
+    for size in (0, 1, 5, 300):
+        for _ in range(200):
+            text = "".join(rng.choice(alphabet) for _ in range(size))
+            assert count_words(text) == Counter(tokenize(text)), text
+            ascii_text = text.encode("ascii", "ignore").decode()
+            assert count_words(ascii_text) == Counter(_WORD.findall(ascii_text.casefold()))
+    assert count_words("Don’t re-use IT's -x- a--b 'q' don't") == Counter(
+        {"don't": 2, "re-use": 1, "it's": 1, "x": 1, "a": 1, "b": 1, "q": 1})

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from breakouts.models import Item, Room
+from breakouts.models import Item
+from followup import report_html
 from followup.actions import action_items, is_overdue, set_action_status
 from workshops.access import (
     get_participant_for_workshop,
@@ -118,13 +118,14 @@ def tracker(request, code):
     counts = dict(items.order_by().values_list("status").annotate(n=Count("pk")))
     page = Paginator(items, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {"room": room_number, "owner": owner_id, "who": who}
-    room_name = Room.name_format()  # the room filter's 100 options: translated once
+    rows = _tracker_rows(page, workshop.rounds)
     return render(
         request,
         "report/tracker.html",
         {
             "workshop": workshop,
-            "rows": _tracker_rows(page, workshop.rounds),
+            "rows": rows,
+            "row_markup": report_html.tracker_rows(rows),
             "page": page,
             "pages": list(page.paginator.get_elided_page_range(page.number, on_each_side=2,
                                                                on_ends=1)),
@@ -135,13 +136,11 @@ def tracker(request, code):
             ],
             "overdue_count": items.filter(due_date__lt=today).exclude(
                 status=Item.Status.DONE).count(),
-            "rooms": [
-                # The translation as {% blocktranslate %} gives it: not escaped, and the
-                # number is an integer.
-                (number, mark_safe(room_name % {"number": number}))  # noqa: S308
-                for number in everything.order_by("room__number").values_list(
-                    "room__number", flat=True).distinct()
-            ],
+            "room_options": report_html.tracker_room_options(
+                everything.order_by("room__number").values_list("room__number", flat=True)
+                .distinct(),
+                room_number,
+            ),
             "room_filter": room_number,
             "owner": (workshop.participants.filter(pk=owner_id).first()
                       if owner_id is not None else None),
