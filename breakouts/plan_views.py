@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from breakouts import plan_markup, planning, services
+from breakouts import plan_markup, plan_review, planning, services
 from breakouts.plan_forms import (
     KeepApartForm,
     KeepTogetherForm,
@@ -87,7 +87,7 @@ def plan(request, code):
             draft = workshop.draft_plan
         if draft:
             attributes = planning.mixed_attributes(workshop, draft)
-            view = planning.evaluate(workshop, draft, participants, attributes)
+            view = plan_review.evaluate(workshop, draft, participants, attributes)
             room_count = len(draft["rooms"])
             by_id = {p.pk: p for p in participants}
             context.update(

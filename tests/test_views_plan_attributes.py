@@ -4,7 +4,7 @@ mixes, late joiners (issue #15, "any attribute")."""
 import pytest
 from django.urls import reverse
 
-from breakouts import planning, services
+from breakouts import plan_review, planning, services
 from breakouts.models import Room
 from workshops.models import Attribute, Participant, Workshop
 
@@ -127,7 +127,7 @@ def test_free_text_values_are_compared_normalised(facilitator_client, workshop):
                              ["Blue ", "blue", "RED", "red"], strict=True):
         person.attributes[team.key] = value
         person.save()
-    view = planning.evaluate(workshop, {"rooms": [list(workshop.participants.values_list(
+    view = plan_review.evaluate(workshop, {"rooms": [list(workshop.participants.values_list(
         "pk", flat=True))], "pinned": {}, "keep_apart": []}, list(workshop.participants.all()))
     assert view.rooms[0].distinct["team"] == 2
     assert view.similar_pairs["team"] == 2
@@ -139,7 +139,7 @@ def test_free_text_values_are_compared_normalised(facilitator_client, workshop):
 def test_people_without_a_value_make_no_same_value_pairs(workshop):
     workshop.participants.update(attributes={})
     people = list(workshop.participants.all())
-    view = planning.evaluate(
+    view = plan_review.evaluate(
         workshop, {"rooms": [[p.pk for p in people]], "pinned": {}, "keep_apart": []}, people
     )
     assert view.similar_pairs["level"] == 0

@@ -4,7 +4,7 @@ the pairs who would meet again."""
 import pytest
 from django.urls import reverse
 
-from breakouts import planning
+from breakouts import plan_review
 from tests.test_rounds import lobby, plan_url, room_pairs, run_round, seated_rooms
 from workshops.models import Attribute
 
@@ -98,7 +98,7 @@ def test_many_repeat_pairs_are_named_up_to_a_bound(facilitator_client, make_work
     plan = response.context["plan"]
     assert plan.repeat_pairs == 66
     named, more = plan.named_repeat_pairs()
-    assert len(named) == planning.REPEAT_PAIRS_NAMED == 10 and more == 56
+    assert len(named) == plan_review.REPEAT_PAIRS_NAMED == 10 and more == 56
     assert named[0] == "Person 00 and Person 01 (Room 1)"
     page = response.content.decode()
     assert page.count(" (Room 1)</li>") == 10
