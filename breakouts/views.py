@@ -4,6 +4,7 @@ from datetime import date
 
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.html import json_script
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -17,6 +18,7 @@ from breakouts.ops import (
     NOTE_MAX_CHARS,
     RATIONALE_MAX_CHARS,
 )
+from breakouts.room_markup import member_rows
 from breakouts.snapshot import room_state
 from workshops.snapshot import page_workshop_state
 
@@ -162,7 +164,7 @@ def _drawn(state, page):
         }
 
     items = [item(data) for data in room["items"]]
-    step = room["step"]
+    step = str(room["step"])  # a plain str, for the template's shared parts (not a Step)
     index = [s["step"] for s in room["steps"]].index(step)
     alternatives = [i for i in items if i["step"] == Step.ALTERNATIVES]
     selected = next((i for i in alternatives if i["id"] == room["selection"]["item"]), None)
@@ -184,7 +186,9 @@ def _drawn(state, page):
         "note": room["notes"].get(step, {}).get("text", ""),
         "items": [i for i in items if i["step"] == step],
         "alternatives": alternatives,
+        "alternative_options": [(i["id"], i["text"]) for i in alternatives],
         "selected": selected,
+        "selected_text": selected["text"] if selected else None,
         "selection": room["selection"],
         "voters": len(votes["voters"]),
         "tallies_hidden": votes["hidden"],
@@ -192,11 +196,12 @@ def _drawn(state, page):
         "scribe_name": names.get(room["scribe"], ""),
         "offered_to_me": me_id is not None and room["scribe_offer"] == me_id,
         "offer_name": names.get(room["scribe_offer"], ""),
-        "item_steps": [Step.ROOT_CAUSES, Step.ALTERNATIVES, Step.PLAN],
+        "item_steps": [Step.ROOT_CAUSES.value, Step.ALTERNATIVES.value, Step.PLAN.value],
     }
 
 
 _pages = {}  # language → page_texts()
+_page_parts = {}  # language → page_parts()
 
 
 def page_texts():
@@ -217,6 +222,19 @@ def page_texts():
             },
         }
     return page
+
+
+def page_parts():
+    """Returns what every room page draws the same in the active language, made once per
+    language like page_texts(): the steps as (value, label) and the texts' JSON element."""
+    language = get_language()
+    parts = _page_parts.get(language)
+    if parts is None:
+        parts = _page_parts[language] = {
+            "steps": [(step.value, str(step.label)) for step in Step],
+            "json": json_script(page_texts(), "room-page"),
+        }
+    return parts
 
 
 def room(request, code, number):
@@ -240,7 +258,9 @@ def room(request, code, number):
             "user": request.user.pk if participant is None else None,
         },
     }
-    page = page_texts()
+    page, parts = page_texts(), page_parts()
+    view = _drawn(state, page)
+    members = state["room"]["members"]
     return render(
         request,
         "breakouts/room.html",
@@ -251,12 +271,26 @@ def room(request, code, number):
             "state": state,
             "room_data": state["room"],
             "page_data": page,
+            "page_json": parts["json"],
             "ws_path": ws_path,
-            "steps": list(Step),
+            "steps": parts["steps"],
             "prompts": page["prompts"],
             "acting": acting,
-            "view": _drawn(state, page),
+            "view": view,
             "categories": page["categories"],
             "statuses": page["statuses"],
+            # What the shared parts and the row partials read (plain values, see the template).
+            "members_html": member_rows(members, state["room"]["scribe"], view["me"],
+                                        page["labels"]),
+            "member_template": member_rows([None], None, None, page["labels"]),
+            "member_options": [(member["id"], member["name"]) for member in members],
+            "member_count": len(members),
+            "chosen": (state["room"]["challenge"] or {}).get("id"),
+            "is_scribe": view["is_scribe"],
+            "can_write": view["can_write"],
+            "can_vote": view["can_vote"],
+            "votes_left": view["votes_left"],
+            "tallies_hidden": view["tallies_hidden"],
+            "signals": {"join_code": workshop.join_code, "phase": str(workshop.phase)},
         },
     )

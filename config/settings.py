@@ -106,8 +106,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it turns a locked-out log-in into the 429 page.
+    # Last but one, as django-axes asks: it turns a locked-out log-in into the 429 page.
     "axes.middleware.AxesMiddleware",
+    # Innermost and sync-only: every middleware above runs on one thread (config/sync_chain.py).
+    "config.sync_chain.SyncMiddlewareChain",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -259,3 +259,51 @@ def test_room_page_reads_the_workshop_and_its_call_settings_once(
     assert tables.count('"workshops_workshop"') == 1, tables
     assert tables.count('"calls_callsettings"') == 1, tables
     assert tables.count('"breakouts_room"') == 0, tables
+
+
+def test_member_rows_escape_every_value():
+    from breakouts.room_markup import member_rows
+
+    attack = '<img src=x onerror="alert(1)">'
+    html = member_rows(
+        [{"id": 7, "name": attack, "department": attack, "location": attack}], 7, 7,
+        {"offline": attack, "scribe": attack, "you": attack},
+    )
+    assert "<img" not in html
+    assert html.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 6
+
+
+def test_room_pages_share_parts_but_never_a_persons_or_a_rooms_content(
+    setup, participant_client, monkeypatch
+):
+    """A room page is the same whether its shared parts were drawn for it or taken from the
+    process's store after other people's and other rooms' pages (templatetags/shared_parts.py)."""
+    import re
+
+    from workshops.templatetags import shared_parts
+
+    workshop, rooms, people = setup
+    rooms[1].challenge = workshop.challenges.get(title="Silos")
+    rooms[1].step = "plan"
+    rooms[1].save()
+    rooms[0].scribe_offer_to = people[1][2]
+    rooms[0].save()
+    Item.objects.create(room=rooms[1], step="alternatives", text="Pair up")
+    viewers = [people[1][0], people[1][1], people[1][2], people[2][0], people[2][1]]
+
+    def page(person):
+        html = participant_client(person).get(
+            room_url(workshop, person.room.number)).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    alone = {}
+    for person in viewers:
+        monkeypatch.setattr(shared_parts, "_drawn", {})
+        alone[person.pk] = page(person)
+    for order in (viewers, viewers[::-1]):
+        monkeypatch.setattr(shared_parts, "_drawn", {})
+        for person in order:
+            assert page(person) == alone[person.pk], person.name
+    assert shared_parts._drawn  # the pages did share parts
+    others = {p.name for p in people[2]}
+    assert not any(name in alone[people[1][1].pk] for name in others)

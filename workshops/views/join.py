@@ -15,6 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,12 @@ from workshops.models import Participant, Workshop
 # A "please confirm it's me" request waits this long for a facilitator (in the shared cache).
 CLAIM_SECONDS = 30 * 60
 CLAIMS_SESSION_KEY = "rejoin_claims"
+
+# The blank join form's fields, drawn once per process for each way a workshop can ask (its
+# lists, attributes and suggestions): in a join storm every newcomer's join page drew the same
+# crispy fields, most of the page's CPU (bench/journey.py --profile "join (GET)").
+_blank_fields = {}
+BLANK_FIELDS_LIMIT = 1_000
 
 
 def join(request):
@@ -101,7 +109,32 @@ def _join_page(request, workshop, by_link=False):
         )
         remember_participant(request.session, participant)
         return redirect("workshops:lobby", workshop.join_code)
-    return render(request, "workshops/join_form.html", {"workshop": workshop, "form": form})
+    context = {"workshop": workshop, "form": form, "fields": _participant_fields(workshop, form)}
+    return render(request, "workshops/join_form.html", context)
+
+
+def _participant_fields(workshop, form):
+    """Returns workshops/_participant_fields.html drawn for `form`.
+
+    A blank form shows nobody's data: only the workshop's lists and attributes, and the
+    spellings in use as suggestions, so it is kept per those (and the language); a filled-in
+    one (with its values and errors) is drawn each time."""
+    template = get_template("workshops/_participant_fields.html")
+    context = {"workshop": workshop, "form": form}
+    if form.is_bound:
+        return template.render(context)
+    key = (
+        get_language(), workshop.departments, workshop.locations,
+        tuple((a.key, a.label, a.kind, a.choices, a.required) for a in form.workshop_attributes),
+        () if workshop.department_choices else tuple(form.used_departments),
+        () if workshop.location_choices else tuple(form.used_locations),
+    )
+    html = _blank_fields.get(key)
+    if html is None:
+        if len(_blank_fields) >= BLANK_FIELDS_LIMIT:
+            _blank_fields.clear()
+        html = _blank_fields[key] = template.render(context)
+    return html
 
 
 def _is_this_you(request, workshop, form, matches, action):

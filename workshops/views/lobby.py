@@ -83,6 +83,8 @@ def lobby(request, code):
         # The page follows `room.assigned` itself (breakouts/consumers.py, docs/protocol.md).
         "ws_path": f"/ws/w/{workshop.join_code}/?page=lobby",
         "page_data": {"phase": workshop.phase, "me": participant.pk},
+        # What the page's shared parts read (plain values: templatetags/shared_parts.py).
+        "signals": {"join_code": workshop.join_code, "phase": str(workshop.phase)},
     }
     return render(request, "workshops/lobby.html", context)
 
