@@ -2,7 +2,7 @@
 language and set of values, and never showing one page's data on another."""
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
@@ -68,3 +68,12 @@ def test_the_store_is_bounded(monkeypatch):
     for n in range(10):
         draw(PART, who={"name": f"P{n}"})
     assert len(shared_parts._drawn) <= 3
+
+
+def test_a_part_cannot_hold_a_csrf_token_which_it_would_draw_empty():
+    with pytest.raises(TemplateSyntaxError, match="cannot hold {% csrf_token %}"):
+        Template(
+            "{% load shared_parts %}"
+            "{% shared_part a=1 %}<form>{% if a %}{% csrf_token %}{% endif %}</form>"
+            "{% endshared_part %}"
+        )

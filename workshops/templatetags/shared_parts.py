@@ -16,6 +16,7 @@ import itertools
 
 from django import template
 from django.template.base import token_kwargs
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -74,4 +75,8 @@ def shared_part(parser, token):
             f"shared_part takes only name=value arguments, not {' '.join(bits)!r}")
     nodelist = parser.parse(("endshared_part",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(CsrfTokenNode):
+        # It would draw empty: the part does not see the request's token, and a form without
+        # one is refused when posted. Put the token outside the part.
+        raise template.TemplateSyntaxError("a shared_part cannot hold {% csrf_token %}")
     return SharedPartNode(nodelist, values)
