@@ -72,11 +72,6 @@ from scaleout.table import failures, print_table  # noqa: E402
 
 
 async def drive(dep, setup, args, wanted):
-    import httpx
-
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=args.http_connections,
-                            max_keepalive_connections=args.http_connections))
     people = [Person(i) for i in range(args.participants)]
     results = {}
     meter = CpuMeter(dep)
@@ -101,7 +96,7 @@ async def drive(dep, setup, args, wanted):
         if "join" in wanted:
             await scenario("join", f"join storm: {args.participants} people in "
                            f"{args.join_window:g} s",
-                           join_storm(dep, setup["code"], people, args.join_window, transport))
+                           join_storm(dep, setup["code"], people, args.join_window))
         elif wanted & {"breakout", "kill"}:
             errors = await seed_lobby(dep, setup["code"], people, setup["cookies"])
             results["lobby"] = {"errors": dict(errors)}
@@ -112,7 +107,7 @@ async def drive(dep, setup, args, wanted):
                 run_child, dep, "_start", setup["workshop"])
         if wanted & {"breakout", "kill"}:
             await scenario("breakout", "breakout start",
-                           breakout_start(dep, setup, people, transport))
+                           breakout_start(dep, setup, people))
         if "kill" in wanted:
             await scenario("kill", f"process loss: {args.duration:g} s of item.add at "
                            f"{args.rate:g}/s/room, SIGKILL of daphne-1 after a third",
@@ -129,7 +124,7 @@ async def drive(dep, setup, args, wanted):
                                   args.connect_concurrency), cpu=False)
     finally:
         await close_sockets(people)
-        await transport.aclose()  # every participant's client shares it
+        await asyncio.gather(*(p.client.aclose() for p in people if p.client is not None))
     results["http_retries"] = dict(HTTP_RETRIES)
     HTTP_RETRIES.clear()
     return results
@@ -188,7 +183,6 @@ def main(argv=None):
                         help="seconds of load in the kill and steady scenarios")
     parser.add_argument("--haproxy-instances", type=int, default=1)
     parser.add_argument("--connect-concurrency", type=int, default=100)
-    parser.add_argument("--http-connections", type=int, default=400)
     parser.add_argument("--no-floor", dest="floor", action="store_false",
                         help="skip the raw websockets floor run after steady")
     parser.add_argument("--json", help="also write the results to this file")

@@ -18,8 +18,8 @@ from .clients import (
 )
 
 
-async def facilitator_login(dep, setup, transport, errors):
-    client = browser_client(dep.base, transport)
+async def facilitator_login(dep, setup, errors):
+    client = browser_client(dep.base)
     response, _ms = await post_form(
         client, "/accounts/login/",
         {"username": setup["username"], "password": setup["password"]},
@@ -30,10 +30,10 @@ async def facilitator_login(dep, setup, transport, errors):
     return client
 
 
-async def breakout_start(dep, setup, people, transport):
+async def breakout_start(dep, setup, people):
     errors, retries = Errors(), Errors()
     code = setup["code"]
-    facilitator = await facilitator_login(dep, setup, transport, errors)
+    facilitator = await facilitator_login(dep, setup, errors)
     plan_path = f"/w/{code}/manage/plan/"
     t = time.perf_counter()
     page, _ = await fetch_page(facilitator, plan_path, errors, "plan page")
@@ -54,7 +54,7 @@ async def breakout_start(dep, setup, people, transport):
         if person.lobby is not None:
             person.reader.cancel()
             await person.lobby.close()
-        client = person.client or browser_client(dep.base, transport)
+        client = person.client or browser_client(dep.base)
         person.client = client
         if url is None:  # no room.assigned: reload the lobby, which redirects to the room
             fallbacks += 1
@@ -119,7 +119,7 @@ async def breakout_start(dep, setup, people, transport):
         await asyncio.wait_for(done.wait(), 60 + len(people) / 50)
     except TimeoutError:
         errors.add(f"not live in a room after the wait: {len(waiting)}")
-    # (The facilitator's client shares the transport: closing it would close everyone's.)
+    await facilitator.aclose()
     return {"participants": len(people), "plan_page_ms": plan_ms, "start_post_ms": post_ms,
             "to_room_assigned": summary(assigned), "to_room_page": summary(paged),
             "to_room_live": summary(live), "fallback_reloads": fallbacks,

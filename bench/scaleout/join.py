@@ -21,7 +21,7 @@ from .clients import (
 from .database import DEPARTMENTS, LOCATIONS
 
 
-async def join_storm(dep, code, people, window, transport):
+async def join_storm(dep, code, people, window):
     errors, retries = Errors(), Errors()
     pages = defaultdict(list)
     base = dep.base
@@ -29,7 +29,7 @@ async def join_storm(dep, code, people, window, transport):
     async def join(person, at):
         await asyncio.sleep(at)
         started = time.perf_counter()
-        client = person.client = browser_client(base, transport)
+        client = person.client = browser_client(base)
         path = f"/join/{code}/"
         page, ms = await fetch_page(client, path, errors, "join page")
         if page is None:
