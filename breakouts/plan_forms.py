@@ -62,8 +62,8 @@ class ParticipantForm(forms.Form):
 class PairForm(forms.Form):
     """Two different people of the workshop: a pair to keep apart or together."""
 
-    first = forms.TypedChoiceField(label=_("Keep"), coerce=int)
-    second = forms.TypedChoiceField(label=_("apart from"), coerce=int)
+    first = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    second = forms.TypedChoiceField(label=_("and person"), coerce=int)
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,10 +81,3 @@ class PairForm(forms.Form):
         return sorted([self.cleaned_data["first"], self.cleaned_data["second"]])
 
 
-class KeepApartForm(PairForm):
-    pass
-
-
-class KeepTogetherForm(PairForm):
-    first = forms.TypedChoiceField(label=_("Seat"), coerce=int)
-    second = forms.TypedChoiceField(label=_("together with"), coerce=int)

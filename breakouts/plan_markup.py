@@ -27,9 +27,9 @@ def room_options(room_count, selected=None):
 
 
 def person_options(participants, selected_indexes):
-    """Returns, for each index of `selected_indexes`, the <option>s of a keep-apart select:
-    every person with their department and location, the one at that index chosen. The
-    options are escaped once for all the selects."""
+    """Returns, for each index of `selected_indexes`, the <option>s of a select of the pair to
+    keep apart or together: every person with their department and location, the one at that
+    index chosen. The options are escaped once for all the selects."""
     options = [
         (f'<option value="{p.pk}"', f'>{escape(p.name)} ({escape(p.department)}, '
                                     f'{escape(p.location)})</option>')

@@ -15,13 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from breakouts import plan_markup, plan_review, planning, services
-from breakouts.plan_forms import (
-    KeepApartForm,
-    KeepTogetherForm,
-    MoveForm,
-    ParticipantForm,
-    PlanSettingsForm,
-)
+from breakouts.plan_forms import MoveForm, PairForm, ParticipantForm, PlanSettingsForm
 from workshops.access import get_workshop_for_facilitator
 from workshops.models import PhaseError, Workshop
 from workshops.phases import wording
@@ -232,7 +226,7 @@ def _chosen_pair(request, form):
 
 @plan_change
 def keep_apart(request, workshop, participants, draft):
-    pair = _chosen_pair(request, KeepApartForm(request.POST, participants=participants))
+    pair = _chosen_pair(request, PairForm(request.POST, participants=participants))
     if pair is None or pair in draft["keep_apart"]:
         return
     names = {p.pk: p.name for p in participants}
@@ -255,7 +249,7 @@ def keep_apart_remove(request, workshop, participants, draft):
 
 @plan_change
 def keep_together(request, workshop, participants, draft):
-    pair = _chosen_pair(request, KeepTogetherForm(request.POST, participants=participants))
+    pair = _chosen_pair(request, PairForm(request.POST, participants=participants))
     together = draft.get("keep_together", [])
     if pair is None or pair in together:
         return

@@ -103,10 +103,10 @@ def test_facilitator_keeps_two_people_together_and_moves_them_as_one(new_context
     facilitator = new_context().new_page()
     log_in(facilitator, "dana")
     facilitator.goto(f"/w/{workshop.join_code}/manage/plan/")
-    together = facilitator.get_by_role("region", name="Keep together")
-    together.get_by_label("Seat").select_option(label="Ana (Sales, Lyon)")
-    together.get_by_label("together with").select_option(label="Ben (Sales, Toronto)")
-    together.get_by_role("button", name="Keep these two together").click()
+    pairs = facilitator.get_by_role("region", name="Keep apart or together")
+    pairs.get_by_label("Person", exact=True).select_option(label="Ana (Sales, Lyon)")
+    pairs.get_by_label("and person").select_option(label="Ben (Sales, Toronto)")
+    pairs.get_by_role("button", name="Keep these two together").click()
     expect(facilitator.get_by_text("Ana and Ben will be in the same room.")).to_be_visible()
     expect(facilitator.get_by_role("list", name="Pairs kept together")).to_contain_text(
         "Ana + Ben"
