@@ -62,7 +62,7 @@ def _workshop(seed):
 def run(quick=False):
     with tempfile.TemporaryDirectory() as var_dir:
         _django(var_dir)
-        from breakouts import planning, services
+        from breakouts import plan_review, planning, services
         from breakouts.models import Seat
         from workshops.models import Workshop
 
@@ -86,7 +86,7 @@ def run(quick=False):
                 )
                 workshop.save(update_fields=["draft_plan"])
                 drafted = time.perf_counter()
-                view = planning.evaluate(workshop, workshop.draft_plan, people)
+                view = plan_review.evaluate(workshop, workshop.draft_plan, people)
                 services.start_breakouts(workshop)
                 done = time.perf_counter()
                 # Count the repeats from the stored seats, not from the plan's own figure.
