@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/assignment.py --quick   # about a minute
+    .venv/bin/python bench/assignment.py --quick   # about two minutes
     .venv/bin/python bench/assignment.py           # a few minutes
     .venv/bin/python bench/assignment.py --mdgp                   # only the MDGPLIB table
     .venv/bin/python bench/assignment.py --mdgp --only 'RanReal_n480*'   # some instances
