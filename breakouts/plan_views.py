@@ -215,6 +215,11 @@ def _set_pin(request, workshop, participants, draft, *, pin):
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 
+def _room_of(draft, participant_id):
+    """Returns the index of the draft's room holding the person (None: not placed yet)."""
+    return next((i for i, room in enumerate(draft["rooms"]) if participant_id in room), None)
+
+
 def _chosen_pair(request, form):
     """Returns the form's pair of ids, or None after saying what is wrong."""
     if not form.is_valid():
@@ -234,10 +239,19 @@ def keep_apart(request, workshop, participants, draft):
         messages.error(request, _("%(a)s and %(b)s are kept together. Stop keeping them together "
                                   "first.") % {"a": names[pair[0]], "b": names[pair[1]]})
         return
+    a, b = names[pair[0]], names[pair[1]]
+    if _room_of(draft, pair[0]) != _room_of(draft, pair[1]):
+        # The plan already keeps them apart: keep it as it is, manual moves included.
+        draft["keep_apart"] = [*draft["keep_apart"], pair]
+        workshop.save(update_fields=["draft_plan", "updated_at"])
+        messages.success(request, _("%(a)s and %(b)s are in different rooms and will stay apart "
+                                    "when you reshuffle.") % {"a": a, "b": b})
+        return
     candidate = {**draft, "keep_apart": [*draft["keep_apart"], pair]}
     # Replan at once so the preview honours the new pair (or says why it cannot).
     _replan(workshop, participants, candidate, seed=draft.get("seed"))
-    messages.success(request, _("They will be in different rooms."))
+    messages.success(request, _("The rooms were redrawn so that %(a)s and %(b)s are apart.")
+                     % {"a": a, "b": b})
 
 
 @plan_change
@@ -257,6 +271,10 @@ def keep_together(request, workshop, participants, draft):
     a, b = names[pair[0]], names[pair[1]]
     group = {pair[0], pair[1], *planning.together_with(draft, pair[0]),
              *planning.together_with(draft, pair[1])}
+    if pair in draft["keep_apart"]:
+        messages.error(request, _("%(a)s and %(b)s are kept apart. Stop keeping them apart "
+                                  "first.") % {"a": a, "b": b})
+        return
     if any({x, y} <= group for x, y in draft["keep_apart"]):
         messages.error(request, _("%(a)s and %(b)s cannot be kept together: someone they would "
                                   "sit with is kept apart from them. Stop keeping that pair "
@@ -267,10 +285,18 @@ def keep_together(request, workshop, participants, draft):
         messages.error(request, _("%(a)s and %(b)s cannot be kept together: they are pinned to "
                                   "different rooms. Unpin one of them first.") % {"a": a, "b": b})
         return
+    if len({_room_of(draft, pid) for pid in group}) == 1:
+        # The plan already seats them together: keep it as it is, manual moves included.
+        draft["keep_together"] = [*together, pair]
+        workshop.save(update_fields=["draft_plan", "updated_at"])
+        messages.success(request, _("%(a)s and %(b)s share a room and will stay together when "
+                                    "you reshuffle.") % {"a": a, "b": b})
+        return
     candidate = {**draft, "keep_together": [*together, pair]}
     # Replan at once so the preview honours the new pair (or says why it cannot).
     _replan(workshop, participants, candidate, seed=draft.get("seed"))
-    messages.success(request, _("%(a)s and %(b)s will be in the same room.") % {"a": a, "b": b})
+    messages.success(request, _("The rooms were redrawn so that %(a)s and %(b)s share a room.")
+                     % {"a": a, "b": b})
 
 
 @plan_change

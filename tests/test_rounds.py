@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from breakouts import ops, planning, services
-from breakouts.models import Room, Seat
+from breakouts.models import HelpRequest, Room, Seat
 from followup.network import connection_counts, met_before, people_met
 from followup.report import build_report
 from live.pipeline import Actor, OpError
@@ -398,3 +398,20 @@ def test_meeting_exports_between_rounds_follow_the_next_rounds_plan(
     assert exported == sorted(sorted(room) for room in workshop.draft_plan["rooms"])
     assert not room_pairs(exported) & room_pairs(seated_rooms(workshop, 1))
 
+
+
+def test_an_earlier_rounds_open_help_request_does_not_reach_the_next_rounds_room(
+    facilitator_client, make_workshop
+):
+    workshop = lobby(make_workshop)
+    first = run_round(workshop)
+    asker = first[0].members.first()
+    HelpRequest.objects.create(room=first[0], participant=asker, message="Stuck in round 1")
+    services.start_breakouts(workshop)
+    workshop.refresh_from_db()
+    assert workshop.current_round == 2
+    assert list(HelpRequest.objects.open_in(workshop)) == []
+    page = facilitator_client.get(
+        reverse("breakouts:control", args=[workshop.join_code])
+    ).content.decode()
+    assert "Stuck in round 1" not in page

@@ -57,8 +57,12 @@ class Broadcast(models.Model):
 
 class HelpRequestQuerySet(models.QuerySet):
     def open_in(self, workshop):
-        """The workshop's unacknowledged requests, oldest first, with their rooms."""
-        rows = self.filter(room__workshop=workshop, acknowledged_at__isnull=True)
+        """The unacknowledged requests of the workshop's current round, oldest first, with their
+        rooms (an earlier round's rooms have closed, and their numbers are taken again)."""
+        rows = self.filter(
+            room__workshop=workshop, room__round=workshop.current_round,
+            acknowledged_at__isnull=True,
+        )
         return rows.select_related("room").order_by("created_at", "pk")
 
 

@@ -146,9 +146,14 @@ function startPresenter() {
   });
 }
 
-/** Shows a room another presenter chose (or the one this page presents after a reconnect). */
+/** Shows a room another presenter chose (or the one this page presents after a reconnect);
+ * none when presenting stopped (`number` null: a new round started, or the presenter closed). */
 function showLoaded(number) {
   shown = number;
+  if (number === null || number === undefined) {
+    show(null);
+    return;
+  }
   load(number).then((section) => {
     if (section && shown === number) show(number);
   });
