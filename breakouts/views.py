@@ -102,6 +102,7 @@ def labels():
         "you_are_scribe": _("You are the scribe."),
         "offer_sent": _("Offer sent to %(name)s; waiting for them to accept."),
         "offer_pending": _("%(name)s has been offered the scribe role."),
+        "offer_to_me": _("You have been offered the scribe role."),
         "online": _("online"),
         "offline": _("offline"),
         "time_up": _("Time is up"),

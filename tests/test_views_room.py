@@ -307,3 +307,21 @@ def test_room_pages_share_parts_but_never_a_persons_or_a_rooms_content(
     assert shared_parts._drawn  # the pages did share parts
     others = {p.name for p in people[2]}
     assert not any(name in alone[people[1][1].pk] for name in others)
+
+
+def test_the_person_offered_the_scribe_role_reads_it_addressed_to_them(setup, participant_client):
+    workshop, rooms, people = setup
+    offered = people[1][2]
+    rooms[0].scribe_offer_to = offered
+    rooms[0].save()
+
+    def status(person):
+        html = participant_client(person).get(room_url(workshop)).content.decode()
+        start = html.index('id="handover-status"')
+        return html[html.index(">", start) + 1:html.index("</p>", start)]
+
+    assert status(offered) == "You have been offered the scribe role."
+    scribe = rooms[0].scribe
+    assert status(scribe) == f"Offer sent to {offered.name}; waiting for them to accept."
+    other = next(p for p in people[1] if p not in (offered, scribe))
+    assert status(other) == f"{offered.name} has been offered the scribe role."

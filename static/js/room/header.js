@@ -83,9 +83,11 @@ export function renderScribe() {
   if (mayHand) {
     setOptions(byId("handover-to"), r.members.filter((m) => m.id !== r.scribe).map((m) => [String(m.id), m.name]));
   }
-  byId("handover-status").textContent = r.scribe_offer
-    ? fmt(r.scribe === me() ? L.offer_sent : L.offer_pending, { name: memberName(r.scribe_offer) })
-    : "";
+  let offer = "";
+  if (r.scribe_offer && r.scribe === me()) offer = fmt(L.offer_sent, { name: memberName(r.scribe_offer) });
+  else if (r.scribe_offer && r.scribe_offer === me()) offer = L.offer_to_me;
+  else if (r.scribe_offer) offer = fmt(L.offer_pending, { name: memberName(r.scribe_offer) });
+  byId("handover-status").textContent = offer;
   show(byId("scribe-offer"), me() !== null && r.scribe_offer === me());
   show(byId("help-section"), me() !== null);
 }
