@@ -56,6 +56,8 @@ def labels():
         "proposed_by": _("Proposed by %(name)s"),
         "challenge_help_scribe": _("You are the scribe: choose the challenge for your room."),
         "challenge_help_member": _("The scribe chooses the challenge; you can propose one."),
+        "challenge_help_facilitator": _("You joined as the facilitator: you can choose the "
+                                        "challenge, as the scribe can."),
         "items_root_causes": _("Root causes"),
         "items_alternatives": _("Alternatives"),
         "items_plan": _("Action items"),

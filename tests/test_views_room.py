@@ -325,3 +325,23 @@ def test_the_person_offered_the_scribe_role_reads_it_addressed_to_them(setup, pa
     assert status(scribe) == f"Offer sent to {offered.name}; waiting for them to accept."
     other = next(p for p in people[1] if p not in (offered, scribe))
     assert status(other) == f"{offered.name} has been offered the scribe role."
+
+
+def test_a_facilitator_who_joined_a_room_is_not_told_they_are_its_scribe(
+    setup, facilitator_client, participant_client
+):
+    workshop, rooms, people = setup
+    rooms[0].challenge = None
+    rooms[0].save()
+
+    def challenge_help(response):
+        html = response.content.decode()
+        start = html.index('id="challenge-help"')
+        return html[html.index(">", start) + 1:html.index("</p>", start)]
+
+    joined = facilitator_client.get(room_url(workshop) + "?as=facilitator")
+    assert challenge_help(joined) == (
+        "You joined as the facilitator: you can choose the challenge, as the scribe can."
+    )
+    scribe = participant_client(rooms[0].scribe).get(room_url(workshop))
+    assert challenge_help(scribe) == "You are the scribe: choose the challenge for your room."

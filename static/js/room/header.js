@@ -45,8 +45,10 @@ export function renderChallenges() {
   // Once chosen, the list matters only while defining the problem (the header shows it).
   show(byId("challenge-section"), !r.challenge || ctx.viewStep === "define");
   const scribe = isScribe();
-  byId("challenge-help").textContent = canWrite()
-    ? (scribe ? L.challenge_help_scribe : L.challenge_help_member) : "";
+  let help = "";
+  if (ctx.state.me.role === "facilitator") help = L.challenge_help_facilitator;
+  else if (canWrite()) help = scribe ? L.challenge_help_scribe : L.challenge_help_member;
+  byId("challenge-help").textContent = help;
   syncList(byId("challenges"), ctx.state.workshop.challenges, {
     key: (c) => c.id,
     create: () => clone("tpl-challenge"),
