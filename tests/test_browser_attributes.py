@@ -57,6 +57,7 @@ def test_facilitator_imports_four_attributes_and_sees_each_as_mixed_as_possible(
     page.get_by_role("link", name="Attributes to mix").click()
     page.get_by_role("button", name="Add attribute").click()  # empty: field errors, nothing saved
     expect(page.get_by_text("This field is required.").first).to_be_visible()
+    expect(page.get_by_label("Label")).to_be_focused()  # where the first error is
     add_attribute(page, "Level", choices=["Manager", "Senior manager", "Director", "VP"],
                   mix="Must mix")
     add_attribute(page, "Region")
