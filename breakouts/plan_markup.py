@@ -44,18 +44,20 @@ def person_options(participants, selected_indexes):
     ]
 
 
-def room_cards(workshop, rooms, pinned):
+def room_cards(workshop, rooms, pinned, together=frozenset()):
     """Returns the plan's room cards: per room its number, size and mix, and an <li> per
-    member with their name, a "pinned" badge, their attribute chips, and the buttons of the
-    page's shared move and pin forms, each named with the person's name."""
+    member with their name, a "pinned" and a "kept together" badge (people of `pinned`,
+    `together`), their attribute chips, and the buttons of the page's shared move and pin
+    forms, each named with the person's name."""
     labels = {
         "move": escape(_("Move")), "pin": escape(_("Pin")), "unpin": escape(_("Unpin")),
-        "pinned": escape(_("pinned")), "room": _("Room %(n)s"),
+        "pinned": escape(_("pinned")), "together": escape(_("kept together")),
+        "room": _("Room %(n)s"),
         "unpin_action": escape(reverse("breakouts:plan_unpin", args=[workshop.join_code])),
     }
     summaries = {}  # rooms share a few summaries: each is translated once per page
     return mark_safe("\n".join(  # noqa: S308 - every value escaped
-        _room_card(room, pinned, labels, summaries) for room in rooms
+        _room_card(room, pinned, together, labels, summaries) for room in rooms
     ))
 
 
@@ -68,7 +70,7 @@ def _summary(people, departments, locations):
     ))
 
 
-def _room_card(room, pinned, labels, summaries):
+def _room_card(room, pinned, together, labels, summaries):
     n = room.number
     counts = (len(room.members), room.distinct.get("department", 0),
               room.distinct.get("location", 0))
@@ -77,7 +79,9 @@ def _room_card(room, pinned, labels, summaries):
     extra = " · ".join(f"{escape(label)}: {count}" for label, count in room.extra_distinct)
     if extra:
         extra = f'<span class="d-block text-end room-extra-mix">{extra}</span>'
-    rows = "\n".join(_member_row(p, p.pk in pinned, labels) for p in room.members)
+    rows = "\n".join(
+        _member_row(p, p.pk in pinned, p.pk in together, labels) for p in room.members
+    )
     return (
         f'<div class="col"><article class="card h-100 plan-room" data-room="{n}" '
         f'aria-labelledby="room-{n}-title"><div class="card-header d-flex '
@@ -88,7 +92,7 @@ def _room_card(room, pinned, labels, summaries):
     )
 
 
-def _member_row(p, is_pinned, labels):
+def _member_row(p, is_pinned, is_together, labels):
     name = escape(p.name)
     chips = "".join(  # department and location always; the workshop's own ones when set
         f'<span class="chip">{escape(value)}</span>'
@@ -99,6 +103,8 @@ def _member_row(p, is_pinned, labels):
         pin = f' formaction="{labels["unpin_action"]}">{labels["unpin"]}'
     else:
         badge, pin = "", f'>{labels["pin"]}'
+    if is_together:
+        badge += f' <span class="badge text-bg-secondary">{labels["together"]}</span>'
     return (
         f'<li class="list-group-item plan-member" draggable="true" data-participant="{p.pk}">'
         f'<div><span class="fw-semibold plan-name">{name}</span>{badge}<br>{chips}</div>'

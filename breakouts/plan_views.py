@@ -101,7 +101,10 @@ def plan(request, code):
             first_options, second_options = plan_markup.person_options(participants, (0, 1))
             context.update(
                 moving=moving,
-                room_cards=plan_markup.room_cards(workshop, view.rooms, context["pinned"]),
+                room_cards=plan_markup.room_cards(
+                    workshop, view.rooms, context["pinned"],
+                    {pid for pair in draft.get("keep_together", ()) for pid in pair},
+                ),
                 room_options=plan_markup.room_options(room_count, moving_room),
                 first_options=first_options,
                 second_options=second_options,

@@ -174,6 +174,10 @@ def test_keep_together_pair_shares_a_room_through_reshuffles_moves_and_the_start
     page = response.content.decode()
     assert "Ana and Ben share a room" in page  # as they did, or after a redraw
     assert "Stop keeping Ana and Ben together" in page
+    for person in (ana, ben):  # their rows in the room cards say so
+        row = page[page.index(f'data-participant="{person.pk}"'):]
+        assert 'kept together</span>' in row[:row.index("</li>")]
+    assert page.count("kept together</span>") == 2
     assert room_of(workshop, ana) == room_of(workshop, ben)
     for _ in range(3):
         facilitator_client.post(action_url(workshop, "reshuffle"), {"room_count": 2})
