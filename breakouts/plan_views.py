@@ -218,6 +218,30 @@ def _set_pin(request, workshop, participants, draft, *, pin):
     workshop.save(update_fields=["draft_plan", "updated_at"])
 
 
+def _add_pair(request, workshop, participants, draft, key, pair, *, honoured, kept, redrawn):
+    """Adds `pair` to the draft's `key` list ("keep_apart" or "keep_together"). A plan that
+    already `honoured` it is kept as it is, manual moves included; otherwise the rooms are
+    redrawn at once, so the preview honours the pair (or says why it cannot). Says which
+    (`kept` or `redrawn`, with the two names)."""
+    names = {p.pk: p.name for p in participants}
+    pair_names = {"a": names[pair[0]], "b": names[pair[1]]}
+    pairs = [*draft.get(key, []), pair]
+    if honoured:
+        draft[key] = pairs
+        workshop.save(update_fields=["draft_plan", "updated_at"])
+        messages.success(request, kept % pair_names)
+        return
+    _replan(workshop, participants, {**draft, key: pairs}, seed=draft.get("seed"))
+    messages.success(request, redrawn % pair_names)
+
+
+def _remove_pair(request, workshop, draft, key):
+    """Drops the POSTed `pair` from the draft's `key` list; the rooms stay as they are."""
+    pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
+    draft[key] = [p for p in draft.get(key, []) if sorted(p) != pair]
+    workshop.save(update_fields=["draft_plan", "updated_at"])
+
+
 def _room_of(draft, participant_id):
     """Returns the index of the draft's room holding the person (None: not placed yet)."""
     return next((i for i, room in enumerate(draft["rooms"]) if participant_id in room), None)
@@ -242,26 +266,18 @@ def keep_apart(request, workshop, participants, draft):
         messages.error(request, _("%(a)s and %(b)s are kept together. Stop keeping them together "
                                   "first.") % {"a": names[pair[0]], "b": names[pair[1]]})
         return
-    a, b = names[pair[0]], names[pair[1]]
-    if _room_of(draft, pair[0]) != _room_of(draft, pair[1]):
-        # The plan already keeps them apart: keep it as it is, manual moves included.
-        draft["keep_apart"] = [*draft["keep_apart"], pair]
-        workshop.save(update_fields=["draft_plan", "updated_at"])
-        messages.success(request, _("%(a)s and %(b)s are in different rooms and will stay apart "
-                                    "when you reshuffle.") % {"a": a, "b": b})
-        return
-    candidate = {**draft, "keep_apart": [*draft["keep_apart"], pair]}
-    # Replan at once so the preview honours the new pair (or says why it cannot).
-    _replan(workshop, participants, candidate, seed=draft.get("seed"))
-    messages.success(request, _("The rooms were redrawn so that %(a)s and %(b)s are apart.")
-                     % {"a": a, "b": b})
+    _add_pair(
+        request, workshop, participants, draft, "keep_apart", pair,
+        honoured=_room_of(draft, pair[0]) != _room_of(draft, pair[1]),
+        kept=_("%(a)s and %(b)s are in different rooms and will stay apart when you "
+               "reshuffle."),
+        redrawn=_("The rooms were redrawn so that %(a)s and %(b)s are apart."),
+    )
 
 
 @plan_change
 def keep_apart_remove(request, workshop, participants, draft):
-    pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
-    draft["keep_apart"] = [p for p in draft["keep_apart"] if sorted(p) != pair]
-    workshop.save(update_fields=["draft_plan", "updated_at"])
+    _remove_pair(request, workshop, draft, "keep_apart")
 
 
 @plan_change
@@ -288,25 +304,17 @@ def keep_together(request, workshop, participants, draft):
         messages.error(request, _("%(a)s and %(b)s cannot be kept together: they are pinned to "
                                   "different rooms. Unpin one of them first.") % {"a": a, "b": b})
         return
-    if len({_room_of(draft, pid) for pid in group}) == 1:
-        # The plan already seats them together: keep it as it is, manual moves included.
-        draft["keep_together"] = [*together, pair]
-        workshop.save(update_fields=["draft_plan", "updated_at"])
-        messages.success(request, _("%(a)s and %(b)s share a room and will stay together when "
-                                    "you reshuffle.") % {"a": a, "b": b})
-        return
-    candidate = {**draft, "keep_together": [*together, pair]}
-    # Replan at once so the preview honours the new pair (or says why it cannot).
-    _replan(workshop, participants, candidate, seed=draft.get("seed"))
-    messages.success(request, _("The rooms were redrawn so that %(a)s and %(b)s share a room.")
-                     % {"a": a, "b": b})
+    _add_pair(
+        request, workshop, participants, draft, "keep_together", pair,
+        honoured=len({_room_of(draft, pid) for pid in group}) == 1,
+        kept=_("%(a)s and %(b)s share a room and will stay together when you reshuffle."),
+        redrawn=_("The rooms were redrawn so that %(a)s and %(b)s share a room."),
+    )
 
 
 @plan_change
 def keep_together_remove(request, workshop, participants, draft):
-    pair = sorted(int(x) for x in request.POST.getlist("pair")[:2])
-    draft["keep_together"] = [p for p in draft.get("keep_together", []) if sorted(p) != pair]
-    workshop.save(update_fields=["draft_plan", "updated_at"])
+    _remove_pair(request, workshop, draft, "keep_together")
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 import ast
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -372,3 +374,14 @@ def test_mdgp_with_one_group_puts_everything_in_it():
 def test_mdgp_bad_input_raises_value_error(distance, sizes, message):
     with pytest.raises(ValueError, match=message):
         solve_mdgp(distance, sizes, seed=0, time_limit=0.1)
+
+
+def test_importing_the_engine_does_not_load_numba():
+    # Every app process imports the engine for its room planner; only solve_mdgp needs Numba
+    # (about 0.25 s and 70 MB a process), so it is imported when that is called.
+    code = "import sys, breakouts.assignment; print('numba' in sys.modules)"
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

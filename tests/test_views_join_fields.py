@@ -3,21 +3,11 @@
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from test_views_join import join, join_url
 
 from workshops.models import Participant, Workshop
 
 pytestmark = pytest.mark.django_db
-
-
-def join_url(workshop):
-    return reverse("workshops:join_code", args=[workshop.join_code])
-
-
-def join(client, workshop, **fields):
-    data = {"name": "Ana", "department": "Sales", "location": "Lyon", **fields}
-    return client.post(join_url(workshop), data)
-
 
 
 def test_blank_join_forms_show_each_workshops_own_fields_and_suggestions(
