@@ -24,15 +24,21 @@ def step_minutes(workshop):
     return {step: workshop.step_minutes(step) for step in STEP_ORDER}
 
 
-def room_state(room, viewer=None):
+def room_state_key(room_id):
+    """Returns what room_state's build is kept by: (room rev, workshop rev, workshop updated)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ROOM_KEY_SQL, [room_id])
+        return cursor.fetchone()
+
+
+def room_state(room, viewer=None, key=None):
     """Returns everything a room page shows, at the room's current revision.
 
     `viewer` is the participant looking (their own votes are included) or None (facilitators).
-    `online` is filled in by the socket from the hub's presence.
+    `online` is filled in by the socket from the hub's presence. `key`: room_state_key(room),
+    when the caller has just read it.
     """
-    with connection.cursor() as cursor:  # plain SQL: this runs for every socket that opens
-        cursor.execute(ROOM_KEY_SQL, [room.pk])
-        key = cursor.fetchone()
+    key = key or room_state_key(room.pk)  # plain SQL: this runs for every socket that opens
     now = time.monotonic()
     cached = _built.get(room.pk)
     if cached is None or cached[0] != key or cached[1] <= now:

@@ -21,8 +21,10 @@ WORKSHOP_LOOKUP_TTL = 0.0 if settings.TESTING else 1.0
 _workshops = {}  # join code → (expires, workshop)
 
 MEMBER_SQL = (
-    "SELECT p.id, p.name, p.department, p.location, p.joined_at, r.id, r.number "
-    "FROM workshops_participant p LEFT JOIN breakouts_room r ON r.id = p.room_id "
+    "SELECT p.id, p.name, p.department, p.location, p.joined_at, r.id, r.number, r.rev, w.rev, "
+    "w.updated_at FROM workshops_participant p "
+    "JOIN workshops_workshop w ON w.id = p.workshop_id "
+    "LEFT JOIN breakouts_room r ON r.id = p.room_id "
     "WHERE p.id = %s AND p.workshop_id = %s"
 )
 
@@ -49,19 +51,28 @@ def member_for_socket(session, workshop):
     participant_id = (session or {}).get(SESSION_KEY, {}).get(str(workshop.pk))
     if not isinstance(participant_id, int):
         return None
+    return member_by_id(workshop.pk, participant_id)
+
+
+def member_by_id(workshop_id, participant_id):
+    """Returns participant `participant_id` of the workshop as member_for_socket does (None:
+    not, or no longer, a participant of it). With a room, `room.state_key` is what its
+    snapshot is kept by at this moment (breakouts/snapshot.py: room_state_key)."""
     with connection.cursor() as cursor:
-        cursor.execute(MEMBER_SQL, [participant_id, workshop.pk])
+        cursor.execute(MEMBER_SQL, [participant_id, workshop_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, name, department, location, joined_at, room_id, number = row
-    if isinstance(joined_at, str):  # SQLite returns text
+    pk, name, department, location, joined_at, room_id, number, room_rev, rev, updated = row
+    if isinstance(joined_at, str):  # SQLite returns text, or a naive datetime
         joined_at = parse_datetime(joined_at)
-        if joined_at is not None and timezone.is_naive(joined_at):
-            joined_at = timezone.make_aware(joined_at, UTC)
-    room = Room(pk=room_id, workshop_id=workshop.pk, number=number) if room_id else None
+    if joined_at is not None and timezone.is_naive(joined_at):
+        joined_at = timezone.make_aware(joined_at, UTC)
+    room = Room(pk=room_id, workshop_id=workshop_id, number=number) if room_id else None
+    if room is not None:
+        room.state_key = (room_rev, rev, updated)
     participant = Participant(
-        pk=pk, workshop_id=workshop.pk, name=name, department=department, location=location,
+        pk=pk, workshop_id=workshop_id, name=name, department=department, location=location,
         joined_at=joined_at, room_id=room_id,
     )
     participant.room = room

@@ -3,8 +3,10 @@
 from datetime import date
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import json_script
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -240,6 +242,38 @@ def page_parts():
     return parts
 
 
+def page_state(workshop, room, participant, role, user_id=None, room_key=None):
+    """Returns the `state` a room page starts from (the socket's `state` frame, the roster
+    left out): for `participant`, or for a facilitator (`role` "observer"/"facilitator")."""
+    return {
+        "type": "state",
+        "rev": workshop.rev,
+        "workshop": page_workshop_state(workshop),
+        "room": room_state(room, participant, room_key),
+        "me": {
+            "participant": participant.public() if participant else None,
+            "role": role,
+            "room": room.number,
+            "user": user_id,
+        },
+    }
+
+
+def personal_parts(workshop, room, participant, state, labels):
+    """Returns the parts of a room page that name its viewer, as the page writes them: the
+    participant's bar, the member list (who is "you") and the page's embedded state."""
+    me = participant.pk if participant else None
+    bar = render_to_string("workshops/_participant_bar.html", {
+        "workshop": workshop, "person": participant, "place": room.name,
+        "help_href": "#help-section",
+    }) if participant else ""
+    return {
+        "bar": mark_safe(bar),  # noqa: S308 - a rendered template
+        "members": member_rows(state["room"]["members"], state["room"]["scribe"], me, labels),
+        "state": json_script(state, "room-state"),
+    }
+
+
 def room(request, code, number):
     """Shows a breakout room to its members and to the workshop's facilitators."""
 
@@ -249,18 +283,9 @@ def room(request, code, number):
     ws_path = f"/ws/w/{workshop.join_code}/"  # breakouts/routing.py
     if participant is None:
         ws_path += query
-    state = {
-        "type": "state",
-        "rev": workshop.rev,
-        "workshop": page_workshop_state(workshop),
-        "room": room_state(room, participant),
-        "me": {
-            "participant": participant.public() if participant else None,
-            "role": "member" if participant else ("facilitator" if acting else "observer"),
-            "room": room.number,
-            "user": request.user.pk if participant is None else None,
-        },
-    }
+    role = "member" if participant else ("facilitator" if acting else "observer")
+    state = page_state(workshop, room, participant, role,
+                       request.user.pk if participant is None else None)
     page, parts = page_texts(), page_parts()
     view = _drawn(state, page)
     members = state["room"]["members"]
@@ -283,8 +308,9 @@ def room(request, code, number):
             "categories": page["categories"],
             "statuses": page["statuses"],
             # What the shared parts and the row partials read (plain values, see the template).
-            "members_html": member_rows(members, state["room"]["scribe"], view["me"],
-                                        page["labels"]),
+            # What differs between two members who have not voted, written or been offered
+            # the scribe role (breakouts/room_page.py draws the rest once for them all).
+            "personal": personal_parts(workshop, room, participant, state, page["labels"]),
             "member_template": member_rows([None], None, None, page["labels"]),
             "member_options": [(member["id"], member["name"]) for member in members],
             "member_count": len(members),

@@ -60,8 +60,9 @@ class CallSettings(models.Model):
     @classmethod
     def of(cls, workshop):
         """Returns the workshop's settings; an unsaved default (mode none) when there are none."""
-        found = cls.objects.filter(workshop=workshop).first()
-        return found or cls(workshop=workshop)
+        found = list(cls.objects.raw(  # plain SQL: every room page asks (2 ms by the ORM)
+            "SELECT * FROM calls_callsettings WHERE workshop_id = %s", [workshop.pk]))
+        return found[0] if found else cls(workshop=workshop)
 
     @property
     def jitsi_ready(self):

@@ -33,6 +33,12 @@ def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_cont
         join(page, workshop.join_code, name, department, location)
         participants[name] = page
 
+    # Each lobby keeps its page and its socket when it becomes the room (static/js/page_swap.js).
+    sockets = {name: [] for name in participants}
+    for name, page in participants.items():
+        page.evaluate("window.lobbyPageStillHere = true")
+        page.on("websocket", lambda ws, name=name: sockets[name].append(ws.url))
+
     facilitator = new_context().new_page()
     log_in(facilitator, "dana")
     facilitator.goto(f"/w/{workshop.join_code}/manage/plan/")
@@ -88,6 +94,31 @@ def test_facilitator_plans_two_mixed_rooms_and_everyone_lands_in_theirs(new_cont
             expect(scribe).to_contain_text("You are the scribe")
         else:
             expect(scribe).to_contain_text(room.scribe.name)
+        expect(page).to_have_title(re.compile(rf"^Room {room.number} · Mixing day"))
+        expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
+        assert page.evaluate("window.lobbyPageStillHere") is True, f"{name}'s page was reloaded"
+        assert sockets[name] == [], f"{name}'s page opened a new socket: {sockets[name]}"
+    expect(participants["Ana"].get_by_role("heading", level=1)).to_be_focused()
+
+    # The rooms are live on the socket the lobby opened: the scribe writes, the room sees it,
+    # and a member adds a root cause that everyone sees.
+    room = rooms[1]
+    names = [m.name for m in room.members.all()]
+    scribe_page = participants[room.scribe.name]
+    member_page = participants[next(n for n in names if n != room.scribe.name)]
+    scribe_page.get_by_role("textbox", name="Scribe's notes").fill("Only new hires leave early")
+    expect(member_page.get_by_role("region", name="Scribe's notes")).to_have_text(
+        "Only new hires leave early")
+    scribe_page.get_by_role("button", name="Next step").click()
+    expect(member_page.get_by_role("heading", level=2, name="Root causes")).to_be_visible()
+    member_page.get_by_role("textbox", name="Root cause").fill("No onboarding buddy")
+    member_page.get_by_role("button", name="Add root cause").click()
+    for page in (scribe_page, member_page):
+        expect(page.get_by_role("list", name="Root causes")).to_contain_text("No onboarding buddy")
+    # A reload shows the same room, drawn by the server.
+    member_page.reload()
+    expect(member_page.get_by_role("list", name="Root causes")).to_contain_text(
+        "No onboarding buddy")
 
 
 def test_facilitator_keeps_two_people_together_and_moves_them_as_one(new_context):

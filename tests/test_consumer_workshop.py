@@ -67,19 +67,73 @@ async def test_room_assigned_is_filtered_to_own_entry_and_switches_room(setup, f
         await socket.close()
 
 
-async def test_lobby_page_socket_leaves_following_the_assignment_to_its_page(setup):
-    """`?page=lobby`: the lobby page loads the room page itself, so its socket sends the
-    assignment and no room snapshot; a `sync` still follows the room (the page's fallback)."""
+async def move_from_lobby(workshop, room, person):
+    """Opens `person`'s lobby socket, seats them in `room` and announces it, as a start does."""
+    lobby = await open_socket(room_path(workshop, "?page=lobby"), person)
+    await db(Participant.objects.filter(pk=person.pk).update)(room=room)
+    assignment = {"participant": person.pk, "room": room.number, "url": room.get_absolute_url()}
+    await workshop_event(workshop, "room.assigned", {"assignments": [assignment]})
+    assert (await lobby.event("room.assigned"))["url"] == assignment["url"]
+    return lobby
+
+
+async def test_lobby_socket_brings_its_page_the_room_page_then_becomes_the_room_socket(setup):
+    """`?page=lobby`: on room.assigned the socket draws the room page for this browser (a
+    `page` frame: the page a load of the URL would show, whose embedded state is the socket's
+    snapshot, with who is online) and carries the room's events from then on
+    (static/js/page_swap.js keeps it)."""
+    workshop, rooms, people = setup
+    mover = people[1][1]
+    lobby = await move_from_lobby(workshop, rooms[1], mover)
+    page = await lobby.event("page")
+    assert page["url"] == rooms[1].get_absolute_url()
+    html = page["html"]
+    assert html.startswith("<!doctype html>")
+    assert f"<h1 class=\"h3 mb-0 me-2\">{rooms[1].name}</h1>" in html
+    assert mover.name in html and 'id="room-state"' in html
+    assert mover.pk in page["online"]
+    lobby.state = {"room": {"number": 2}}  # presence news of room 2 is not news here
+    assert await lobby.nothing(0.3)  # no state frame: the page's state is the snapshot
+    two = await open_socket(room_path(workshop), people[2][0])
+    await two.op("item.add", step="root_causes", fields={"text": "room 2 news"})
+    assert (await lobby.event("item.added"))["item"]["text"] == "room 2 news"
+    # It is the room's socket now: a later move follows the room as a room page's does.
+    await db(Participant.objects.filter(pk=mover.pk).update)(room=rooms[0])
+    assignment = {"participant": mover.pk, "room": 1, "url": rooms[0].get_absolute_url()}
+    await workshop_event(workshop, "room.assigned", {"assignments": [assignment]})
+    assert (await lobby.event("state"))["room"]["number"] == 1
+    assert not [f for f in lobby.backlog if f.get("type") == "page"]
+    await two.close()
+    await lobby.close()
+
+
+async def test_a_room_page_that_needs_a_page_load_is_not_sent(setup, settings):
+    """A page whose load does more than a frame can (here a call: its Jitsi server widens
+    the Content-Security-Policy) comes as a `page` frame without HTML: the page loads it."""
+    from calls.models import CallSettings
+
+    settings.JITSI_URL = "https://meet.example.org"
+    workshop, rooms, people = setup
+    await db(CallSettings.objects.update_or_create)(
+        workshop=workshop, defaults={"mode": CallSettings.Mode.JITSI})
+    lobby = await move_from_lobby(workshop, rooms[1], people[1][1])
+    page = await lobby.event("page")
+    assert page == {"type": "page", "url": rooms[1].get_absolute_url(), "html": None}
+    await lobby.close()
+
+
+async def test_the_page_frame_is_drawn_with_the_sockets_own_session(setup):
+    """The room page is drawn as the socket's browser would load it: a participant whose
+    session no longer names them (another browser's cookie cannot be borrowed) gets no HTML."""
     workshop, rooms, people = setup
     mover = people[1][1]
     lobby = await open_socket(room_path(workshop, "?page=lobby"), mover)
     await db(Participant.objects.filter(pk=mover.pk).update)(room=rooms[1])
-    assignment = {"participant": mover.pk, "room": 2, "url": rooms[1].get_absolute_url()}
+    # The URL of a room that is not theirs: the page load would be refused (403).
+    assignment = {"participant": mover.pk, "room": 1, "url": rooms[0].get_absolute_url()}
     await workshop_event(workshop, "room.assigned", {"assignments": [assignment]})
-    assert (await lobby.event("room.assigned"))["url"] == assignment["url"]
-    assert await lobby.nothing(0.5)  # no state frame: nothing built for a page that leaves
-    synced = await lobby.op("sync")
-    assert synced["type"] == "state" and synced["room"]["number"] == 2
+    page = await lobby.event("page")
+    assert page["html"] is None and page["url"] == rooms[0].get_absolute_url()
     await lobby.close()
 
 

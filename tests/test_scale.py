@@ -193,6 +193,9 @@ def test_workshop_scenarios_through_haproxy_lose_nothing(tmp_path):
     breakout = r["breakout"]
     assert breakout["errors"] == {}
     assert breakout["to_room_live"]["n"] == PARTICIPANTS
+    # Every lobby became its room over its own socket: no page load, no new socket.
+    assert breakout["to_room_page"]["n"] == PARTICIPANTS
+    assert breakout["page_loads"] == 0 and breakout["fallback_reloads"] == 0
 
     kill = r["kill"]
     assert kill["disconnected"] > 0  # the killed process really held sockets

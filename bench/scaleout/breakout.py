@@ -1,6 +1,10 @@
 """Scenario: the breakout start. The facilitator logs in and clicks "Start breakouts" while
-every lobby socket is open; each participant moves to its room as lobby.js does. Measured
-from the click to the room socket's state."""
+every lobby socket is open; each participant moves to its room as lobby.js does: on its
+`room.assigned` the lobby socket brings the room page (a `page` frame, which is also the
+room's snapshot) and stays open as the room's socket (static/js/page_swap.js). Measured from
+the click to the page frame: the room drawn and live at once. A `page` frame without HTML (a
+room that needs a real page load) is followed as the page does it: the room page over HTTP
+and a new socket, live at its state."""
 
 import asyncio
 import time
@@ -86,12 +90,38 @@ async def breakout_start(dep, setup, people):
         if not waiting:
             done.set()
 
+    page_loads = 0
+
     def on_lobby_frame(person, frame):
+        nonlocal page_loads
         kind = frame.get("type")
+        now = (time.perf_counter() - clicked) * 1000 if clicked is not None else None
         if kind == "room.assigned" and frame.get("url") and "moving" not in person.times:
             person.times["moving"] = True
-            assigned.append((time.perf_counter() - clicked) * 1000)
-            loop.create_task(move(person, frame["url"]))
+            assigned.append(now)
+            url = frame["url"]
+
+            def no_page(person=person, url=url):  # lobby.js's PAGE_WAIT_MS
+                if "paged" not in person.times:
+                    person.times["paged"] = True
+                    loop.create_task(move(person, url))
+            loop.call_later(20, no_page)
+        elif kind == "page" and person.times.get("moving") and "paged" not in person.times:
+            person.times["paged"] = True
+            if not frame.get("html"):
+                page_loads += 1
+                loop.create_task(move(person, frame["url"]))
+                return
+            # The page is drawn and live: its state is the socket's snapshot, and the socket
+            # is the room's (page_swap.js). Which room: its URL, as the page knows it.
+            paged.append(now)
+            live.append(now)
+            person.room_url = frame["url"]
+            person.room = int(frame["url"].rstrip("/").rsplit("/", 1)[1])
+            loop.call_soon(person.reader.cancel)  # the next scenario reads the socket
+            waiting.discard(person.index)
+            if not waiting:
+                done.set()
         elif kind == "phase.changed" and frame.get("phase") == "breakouts":
             def fallback():
                 if "moving" not in person.times:
@@ -123,6 +153,7 @@ async def breakout_start(dep, setup, people):
     return {"participants": len(people), "plan_page_ms": plan_ms, "start_post_ms": post_ms,
             "to_room_assigned": summary(assigned), "to_room_page": summary(paged),
             "to_room_live": summary(live), "fallback_reloads": fallbacks,
+            "page_loads": page_loads,
             "errors": dict(errors), "socket_retries": dict(retries)}
 
 

@@ -163,15 +163,24 @@ def summary(values):
 
 
 
-LOBBY_EVENTS = ('"room.assigned"', '"phase.changed"')
+LOBBY_EVENTS = ('"room.assigned"', '"phase.changed"', '{"type":"page"', '{"type":"state"')
+
+
+PAGE_HEAD = re.compile(r'^\{"type":"page","url":"([^"]*)","html":(null)?')
 
 
 async def drain(ws, on_frame, interesting=None):
     """Reads a socket until it closes, handing each frame to on_frame(frame); with
-    `interesting`, only frames that contain one of those strings are decoded."""
+    `interesting`, only frames that contain one of those strings are decoded. A `page` frame
+    is read as a browser's page_swap.js would use it, but not decoded (tens of kilobytes of
+    HTML: this load generator's CPU is not the servers'): {"type", "url", "html": bool}."""
     try:
         async for message in ws:
             if interesting is not None and not any(word in message for word in interesting):
+                continue
+            page = PAGE_HEAD.match(message)
+            if page is not None:
+                on_frame({"type": "page", "url": page.group(1), "html": page.group(2) is None})
                 continue
             on_frame(json.loads(message))
     except Exception:  # noqa: S110 - a closed socket ends the reader; callers count closes

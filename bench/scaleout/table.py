@@ -40,13 +40,13 @@ def print_table(processes, participants, r):
         row("breakout start", "plan page / start POST ms",
             f"{fmt(b['plan_page_ms'])} / {fmt(b['start_post_ms'])}")
         for key, label in (("to_room_assigned", "click → room.assigned"),
-                           ("to_room_page", "click → room page loaded"),
-                           ("to_room_live", "click → room socket state")):
+                           ("to_room_page", "click → room page drawn"),
+                           ("to_room_live", "click → room live (its state)")):
             s = b[key]
             row("breakout start", f"{label} p50 / p95 / max ms",
                 f"{fmt(s['p50'])} / {fmt(s['p95'])} / {fmt(s['max'])}", f"n={s['n']:,}")
-        row("breakout start", "errors / reload fallbacks / socket retries",
-            f"{sum(b['errors'].values())} / {b['fallback_reloads']} / "
+        row("breakout start", "errors / reloads / page loads / socket retries",
+            f"{sum(b['errors'].values())} / {b['fallback_reloads']} / {b['page_loads']} / "
             f"{sum(b['socket_retries'].values())}",
             str(b["errors"] or "") + " " + str(b["socket_retries"] or ""))
         row("breakout start", "CPU (% of a core)", cpu(b["cpu_per_process"]),

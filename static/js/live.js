@@ -9,293 +9,38 @@
 //   events already contained in a snapshot are dropped; a gap triggers a sync instead;
 // - ops are kept in an outbox in localStorage until acked and resent (same ids) after a
 //   reconnect or a reload, so nothing typed while offline is lost and nothing is applied twice;
-// - onStatus("live" | "reconnecting" | "offline").
-import { newOpId, tabId } from "./ids.js";
-import { Outbox } from "./outbox.js";
+// - onStatus("live" | "reconnecting" | "offline");
+// - a page that is replaced by the next one without a page load (static/js/page_swap.js:
+//   the lobby becomes the room) hands its socket over: `live.hold()` keeps the frames that
+//   arrive meanwhile, `handOver(live)`, and the next page's connectLive() for the same
+//   workshop resumes that socket with its own handlers (no new handshake); `release(state)`
+//   then starts it from the state the new page was drawn from, and takes the frames kept,
+//   in order. `onPage(frame)` hears the server's `page` frames (held or not).
+import { newConnection } from "./live_connection.js";
 
-export { newOpId };
+export { MAX_UNAVAILABLE_TRIES, newOpId } from "./live_connection.js";
 
-const EPHEMERAL = new Set(["typing"]);
-const RETRY_LATER = new Set(["rate_limited", "unavailable"]);
-// An op the server keeps failing to store (`unavailable`) is tried this many times, with
-// growing pauses, then given up: its promise rejects and the page keeps the user's text.
-export const MAX_UNAVAILABLE_TRIES = 5;
-const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
-const OFFLINE_AFTER_ATTEMPTS = 4;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 15000;
+let handedOver = null; // a connection left by the page before this one (handOver)
 
-function socketUrl(url) {
-  const tab = tabId();
-  const withTab = tab ? `${url}${url.includes("?") ? "&" : "?"}tab=${tab}` : url;
-  if (/^wss?:\/\//.test(withTab)) return withTab;
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${window.location.host}${withTab}`;
+/** Leaves `connection` (held: see hold()) to the next page's connectLive() for its workshop. */
+export function handOver(connection) {
+  handedOver = connection;
 }
 
-function revKey(frame) {
-  return frame.scope === "room" ? `room:${frame.room}` : "workshop";
+/** Closes a connection handed over that no page took. */
+export function dropHandedOver() {
+  if (handedOver) handedOver.close();
+  handedOver = null;
 }
 
-export function connectLive({ url, onState, onEvent, onStatus, onError } = {}) {
-  const outbox = new Outbox(`roundtable.outbox:${url}`);
-  // Other modules of the page hear the same frames without a second socket: document events
-  // "roundtable:state" and "roundtable:event" (e.g. static/js/workshop_signals.js).
-  const toPage = (name, handler) => (frame) => {
-    if (handler) handler(frame);
-    if (typeof document !== "undefined") {
-      document.dispatchEvent(new CustomEvent(`roundtable:${name}`, { detail: frame }));
-    }
-  };
-  onState = toPage("state", onState);
-  onEvent = toPage("event", onEvent);
-  const pending = new Map(); // op id → {resolve, reject}
-  const revs = new Map(); // "workshop" | "room:<n>" → last applied revision
-  let sentHere = new Set(); // op ids already sent on the current socket
-  let ws = null;
-  let ready = false; // a state frame arrived on the current socket
-  let syncing = false;
-  let buffered = []; // events that arrived while waiting for a snapshot
-  let attempts = 0;
-  let timer = null;
-  let retryTimer = null;
-  let closed = false;
-  let status = null;
+const socketPath = (url) => url.split("?")[0];
 
-  function setStatus(next, detail) {
-    if (next === status) return;
-    status = next;
-    if (onStatus) onStatus(next, detail || {});
+export function connectLive(options = {}) {
+  if (handedOver && socketPath(handedOver.url) === socketPath(options.url)) {
+    const connection = handedOver;
+    handedOver = null;
+    connection.resume(options);
+    return connection;
   }
-
-  function raw(frame) {
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(frame));
-    return true;
-  }
-
-  function settle(id, ok, frame) {
-    outbox.remove(id);
-    const waiter = pending.get(id);
-    if (!waiter) return;
-    pending.delete(id);
-    if (ok) waiter.resolve(frame);
-    else waiter.reject(frame);
-  }
-
-  function flushOutbox() {
-    if (!ready) return;
-    for (const entry of outbox.entries) {
-      if (sentHere.has(entry.frame.id)) continue;
-      if (!raw(entry.frame)) return;
-      sentHere.add(entry.frame.id);
-    }
-  }
-
-  function applyState(frame) {
-    revs.clear();
-    revs.set("workshop", frame.rev);
-    if (frame.room) revs.set(`room:${frame.room.number}`, frame.room.rev);
-    for (const room of frame.rooms || []) revs.set(`room:${room.number}`, room.rev);
-    syncing = false;
-    const later = buffered;
-    buffered = [];
-    if (onState) onState(frame);
-    for (const event of later) applyEvent(event);
-  }
-
-  function applyEvent(frame) {
-    if (frame.rev === undefined || frame.rev === null) {
-      if (onEvent) onEvent(frame);
-      return;
-    }
-    const key = revKey(frame);
-    const known = revs.get(key);
-    if (known !== undefined) {
-      if (frame.rev <= known) return; // a duplicate, or already part of the last snapshot
-      // A coalesced event (`span_from`) stands for the revisions it skipped: not a gap.
-      if (frame.rev > known + 1 && !(frame.span_from <= known + 1)) {
-        sync();
-        buffered.push(frame);
-        return;
-      }
-    }
-    revs.set(key, frame.rev);
-    if (onEvent) onEvent(frame);
-  }
-
-  function handle(frame) {
-    switch (frame.type) {
-      case "state":
-        ready = true;
-        attempts = 0;
-        setStatus("live");
-        applyState(frame);
-        flushOutbox();
-        return;
-      case "ack":
-        settle(frame.id, true, frame);
-        return;
-      case "error":
-        if (frame.id && RETRY_LATER.has(frame.code) && outbox.has(frame.id)) {
-          const tries = frame.code === "unavailable" ? outbox.countTry(frame.id) : 1;
-          if (tries < MAX_UNAVAILABLE_TRIES) {
-            sentHere.delete(frame.id);
-            clearTimeout(retryTimer);
-            retryTimer = setTimeout(flushOutbox, 1000 * 2 ** (tries - 1));
-            return;
-          }
-        }
-        if (frame.id && (outbox.has(frame.id) || pending.has(frame.id))) {
-          settle(frame.id, false, frame);
-        } else if (onError) {
-          onError(frame);
-        }
-        return;
-      default:
-        if (!ready || syncing) {
-          buffered.push(frame);
-          return;
-        }
-        applyEvent(frame);
-    }
-  }
-
-  function drop() {
-    if (!ws) return;
-    const old = ws;
-    ws = null;
-    ready = false;
-    old.onopen = old.onmessage = old.onclose = old.onerror = null;
-    try {
-      old.close(1000);
-    } catch (e) {
-      // already closing
-    }
-  }
-
-  function scheduleReconnect() {
-    clearTimeout(timer);
-    attempts += 1;
-    const online = navigator.onLine !== false;
-    setStatus(!online || attempts >= OFFLINE_AFTER_ATTEMPTS ? "offline" : "reconnecting");
-    if (!online) return; // the "online" event reconnects
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1));
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // jitter: no reconnect storms
-    timer = setTimeout(open, delay);
-  }
-
-  function open() {
-    clearTimeout(timer);
-    if (closed) return;
-    drop();
-    ready = false;
-    syncing = false;
-    buffered = [];
-    sentHere = new Set();
-    const socket = new WebSocket(socketUrl(url));
-    ws = socket;
-    socket.onmessage = (message) => {
-      let frame;
-      try {
-        frame = JSON.parse(message.data);
-      } catch (e) {
-        return;
-      }
-      handle(frame);
-    };
-    socket.onclose = (event) => {
-      if (ws !== socket) return;
-      ws = null;
-      ready = false;
-      if (closed) return;
-      if (FINAL_CLOSE_CODES.has(event.code)) {
-        setStatus("offline", { code: event.code, final: true });
-        return;
-      }
-      scheduleReconnect();
-    };
-  }
-
-  function sync() {
-    if (syncing) return;
-    syncing = true;
-    if (!raw({ op: "sync", id: newOpId() })) syncing = false;
-  }
-
-  function send(op, fields = {}, { coalesce } = {}) {
-    if (op === "sync") {
-      sync();
-      return Promise.resolve(null);
-    }
-    const frame = { ...fields, op, id: fields.id || newOpId() };
-    if (EPHEMERAL.has(op)) {
-      if (ready) raw(frame);
-      return Promise.resolve(null);
-    }
-    if (coalesce) {
-      // An older write of the same thing that has not left yet is superseded by this one.
-      for (const entry of [...outbox.entries]) {
-        if (entry.coalesce === coalesce && !sentHere.has(entry.frame.id)) {
-          outbox.remove(entry.frame.id);
-          const waiter = pending.get(entry.frame.id);
-          pending.delete(entry.frame.id);
-          if (waiter) waiter.resolve(null);
-        }
-      }
-    }
-    const promise = new Promise((resolve, reject) => pending.set(frame.id, { resolve, reject }));
-    outbox.push({ frame, coalesce: coalesce || null });
-    if (ready && raw(frame)) sentHere.add(frame.id);
-    return promise;
-  }
-
-  function close() {
-    closed = true;
-    clearTimeout(timer), clearTimeout(retryTimer);
-    window.removeEventListener("online", wentOnline);
-    window.removeEventListener("offline", wentOffline);
-    drop();
-  }
-
-  function wentOnline() {
-    if (closed) return;
-    attempts = 0;
-    if (!ws) open();
-  }
-
-  function wentOffline() {
-    // A dead network does not always close a socket promptly: stop using it now, keep the
-    // outbox, and reconnect on "online".
-    drop();
-    clearTimeout(timer);
-    setStatus("offline");
-  }
-
-  window.addEventListener("online", wentOnline);
-  window.addEventListener("offline", wentOffline);
-  setStatus(navigator.onLine === false ? "offline" : "reconnecting");
-  if (navigator.onLine !== false) open();
-
-  return {
-    send,
-    sync,
-    close,
-    get status() {
-      return status;
-    },
-    get pendingCount() { return outbox.entries.length; },
-    rev(key = "workshop") {
-      return revs.get(key);
-    },
-    // The ack or error of an op in the outbox (null at once if gone), e.g. a previous page's.
-    whenSettled(id) {
-      if (!outbox.has(id)) return Promise.resolve(null);
-      const earlier = pending.get(id);
-      return new Promise((resolve) => pending.set(id, {
-        resolve: (frame) => resolve(frame, earlier && earlier.resolve(frame)),
-        reject: (frame) => resolve(frame, earlier && earlier.reject(frame)),
-      }));
-    },
-  };
+  return newConnection(options);
 }

@@ -1,9 +1,11 @@
 // The participant's lobby: the roster and counts follow the workshop socket, and when the
-// facilitator starts breakouts the page moves to the participant's room by itself.
+// facilitator starts breakouts the page becomes the participant's room by itself: the server
+// sends the room page over this socket, which the room then keeps (static/js/page_swap.js).
 
 import { connectLive } from "./live.js";
 import { fill, readJson, showStatus, syncList } from "./dom.js";
 import { RosterView } from "./roster_view.js";
+import { swapPage } from "./page_swap.js";
 
 const page = readJson("lobby-data", {});
 const url = readJson("ws-path");
@@ -11,6 +13,8 @@ const root = document.querySelector("[data-roster-root]");
 // After phase.changed, room.assigned usually follows at once; wait briefly for its URL before
 // falling back to a reload (the server then redirects to the room).
 const ROOM_WAIT_MS = 1500;
+// After room.assigned the room page comes over the socket; without it by then, load it.
+const PAGE_WAIT_MS = 20000;
 
 let moving = false;
 window.addEventListener("beforeunload", () => { moving = true; });
@@ -33,9 +37,34 @@ function renderChallenges(challenges) {
   });
 }
 
+let live = null;
+let arriving = null; // the wait for the room page after room.assigned
+
+function roomAssigned(url) {
+  if (moving || arriving) return;
+  live.hold(); // what comes now is the room's: kept for the room page
+  const notice = document.querySelector("[data-moving]");
+  if (notice) {
+    notice.className = "alert alert-success";
+    notice.textContent = notice.dataset.text;
+  }
+  arriving = setTimeout(() => goTo(url), PAGE_WAIT_MS);
+}
+
+function pageArrived(frame) {
+  if (moving || !arriving) return;
+  clearTimeout(arriving);
+  if (!frame.html) {
+    goTo(frame.url); // this page needs a real page load (live/pages.py)
+    return;
+  }
+  moving = true;
+  swapPage(frame, live).catch(() => window.location.assign(frame.url));
+}
+
 function phaseChanged(phase) {
   if (phase === page.phase) return;
-  if (phase === "breakouts") setTimeout(() => goTo(null), ROOM_WAIT_MS);
+  if (phase === "breakouts") setTimeout(() => { if (!arriving) goTo(null); }, ROOM_WAIT_MS);
   else goTo(null);
 }
 
@@ -44,8 +73,9 @@ if (root && url) {
   roster.render();
   const status = document.querySelector("[data-live-status]");
 
-  connectLive({
+  live = connectLive({
     url,
+    onPage: pageArrived,
     onStatus: (state) => showStatus(status, state),
     onState: (frame) => {
       const workshop = frame.workshop || {};
@@ -74,7 +104,7 @@ if (root && url) {
           renderChallenges(event.challenges || []);
           break;
         case "room.assigned":
-          if (event.url) goTo(event.url);
+          if (event.url) roomAssigned(event.url);
           break;
         case "phase.changed":
           phaseChanged(event.phase);

@@ -31,10 +31,26 @@ class Signals {
     this.storageKey = `roundtable.messages:${element.dataset.code}`;
     this.messages = this.load();
     window.addEventListener("beforeunload", () => { this.leaving = true; });
-    document.addEventListener("roundtable:state", (e) => this.onState(e.detail));
-    document.addEventListener("roundtable:event", (e) => this.onEvent(e.detail));
+    this.listeners = {
+      "roundtable:state": (e) => this.onState(e.detail),
+      "roundtable:event": (e) => this.onEvent(e.detail),
+      // The page is replaced without a page load (static/js/page_swap.js): the next page
+      // has its own copy of this module.
+      "roundtable:leave": () => this.stop(),
+    };
+    for (const [name, listener] of Object.entries(this.listeners)) {
+      document.addEventListener(name, listener);
+    }
     this.renderMessages();
-    setInterval(() => this.tick(), 1000);
+    this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  stop() {
+    this.leaving = true;
+    clearInterval(this.ticker);
+    for (const [name, listener] of Object.entries(this.listeners)) {
+      document.removeEventListener(name, listener);
+    }
   }
 
   part(name) {

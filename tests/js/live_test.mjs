@@ -38,7 +38,8 @@ class FakeSocket {
 }
 globalThis.WebSocket = FakeSocket;
 
-const { connectLive, MAX_UNAVAILABLE_TRIES } = await import("../../static/js/live.js");
+const { connectLive, handOver, dropHandedOver, MAX_UNAVAILABLE_TRIES } =
+  await import("../../static/js/live.js");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const last = () => sockets[sockets.length - 1];
 const state = (rev, roomRev, extra = {}) => ({
@@ -278,6 +279,54 @@ const tests = {
     again.receive(state(1, 1));
     assert.equal(again.sent[0].op, "item.add");
     live.close();
+  },
+
+  async "a page handed over keeps its socket: the next page resumes it, frames in order"() {
+    const pages = [];
+    const lobby = { seen: { states: [], events: [] } };
+    lobby.live = connectLive({
+      url: "/ws/w/HAND/?page=lobby",
+      onState: (f) => lobby.seen.states.push(f),
+      onEvent: (f) => {
+        lobby.seen.events.push(f);
+        if (f.type === "room.assigned") lobby.live.hold(); // as lobby.js does
+      },
+      onPage: (f) => pages.push(f),
+    });
+    lobby.socket = last();
+    lobby.socket.receive(state(5, 0, { room: null }));
+    lobby.socket.receive({ type: "room.assigned", scope: "workshop", rev: 6, url: "/r/2/" });
+    lobby.socket.receive(roomEvent(8)); // before the room's state: replayed after it
+    lobby.socket.receive({ type: "page", url: "/r/2/", html: "<p>room</p>" });
+    assert.equal(pages.length, 1, "page frames reach the page while held");
+    lobby.socket.receive(roomEvent(7)); // already in the page's state: dropped
+    assert.deepEqual(lobby.seen.events.map((f) => f.type), ["room.assigned"], "held frames wait");
+    handOver(lobby.live);
+    const room = open("/ws/w/HAND/");
+    assert.equal(room.live, lobby.live, "the room page got the same connection");
+    assert.equal(sockets.filter((s) => s.url.includes("/HAND/")).length, 1, "no second socket");
+    assert.equal(room.live.url, "/ws/w/HAND/");
+    room.live.send("item.add", { step: "plan", fields: { text: "on the room page" } });
+    assert.equal(lobby.socket.sent.length, 0, "ops wait for the room's state");
+    room.live.release(state(6, 7)); // the state the room page was drawn from
+    assert.deepEqual(room.seen.states.map((f) => f.rev), [6]);
+    assert.deepEqual(room.seen.events.map((f) => f.rev), [8]);
+    assert.equal(lobby.socket.sent.at(-1).op, "item.add");
+    lobby.socket.drop();
+    await sleep(600);
+    assert.match(last().url, /\/ws\/w\/HAND\/\?tab=/, "reconnects go to the room's URL");
+    room.live.close();
+  },
+
+  async "a connection handed over that no page takes is closed"() {
+    const lobby = open("/ws/w/DROP/?page=lobby");
+    lobby.live.hold();
+    handOver(lobby.live);
+    const other = open("/ws/w/OTHER/");
+    assert.notEqual(other.live, lobby.live, "another workshop's page opens its own socket");
+    dropHandedOver();
+    assert.equal(lobby.socket.readyState, 3);
+    other.live.close();
   },
 };
 

@@ -1,0 +1,93 @@
+"""The room page a lobby socket brings its page at a breakout start, drawn once per room.
+
+A breakout start moves every participant at once, and a room page drawn for each of them
+(live/pages.py: the whole middleware chain and the view) was most of that moment's CPU. The
+pages of a room's members differ only in what `views.personal_parts` writes — the bar with
+their name, who is "you" in the member list, the embedded state's `me` — as long as the
+member has not voted, written an item or been offered the scribe role (a fresh room: all but
+the scribe). So the first such member's page is drawn by the view, with their access checked
+as for a page load, and kept for the room's current revision; the room's other such members
+get it with their own parts in place of the first one's. Everyone else gets their own page.
+
+Nothing is shared that the view did not put in these parts: a page that holds a CSRF token or
+messages is never kept, and each part of the first member must occur in it exactly once.
+The socket has already checked who the member is (the session, on connect and on
+`access.changed`) and reads their room from the database just before.
+"""
+
+import threading
+import time
+
+from django.conf import settings
+from django.utils import translation
+
+from breakouts.snapshot import room_state_key
+from breakouts.views import page_state, page_texts, personal_parts
+from live.pages import draw_page
+from workshops.models import Workshop
+
+KEEP_FOR = 0.0 if settings.TESTING else 30.0  # seconds; the key holds every announced change
+_kept = {}  # room id → (key, expires, html, workshop, {part: text of the member drawn})
+_locks, _locks_lock = {}, threading.Lock()  # room id → the lock of its draws
+
+
+def ordinary_member(room_data, participant_id):
+    """True for a member whose room page is that of any other such member of the room, but
+    for their personal parts: not the scribe, nothing authored, no votes, no offer."""
+    return (
+        room_data["scribe"] != participant_id
+        and room_data["scribe_offer"] != participant_id
+        and not room_data["votes"]["mine"]
+        and all(item["author"] != participant_id for item in room_data["items"])
+    )
+
+
+def room_page_for(scope, url, room, participant, language):
+    """Returns the HTML of `room`'s page (at `url`) for `participant`, a member of it, or None
+    if only a page load would do (live/pages.py). Synchronous: run it on the database thread.
+    `room` and `participant` are what socket_lookups.member_by_id read a moment ago (the
+    room with its `state_key`); `language` is that of the page (live.pages.language_of)."""
+    with _lock_of(room.pk):  # a room's members wait for its first draw, then share it
+        return _room_page_for(scope, url, room, participant, (room.state_key, language))
+
+
+def _lock_of(room_id):
+    with _locks_lock:
+        return _locks.setdefault(room_id, threading.Lock())
+
+
+def _room_page_for(scope, url, room, participant, key):
+    kept = _kept.get(room.pk)
+    if kept is not None and kept[0] == key and kept[1] > time.monotonic():
+        html, workshop, theirs = kept[2:]
+        with translation.override(key[1]):
+            state = page_state(workshop, room, participant, "member", room_key=key[0])
+            if ordinary_member(state["room"], participant.pk):
+                mine = personal_parts(workshop, room, participant, state, page_texts()["labels"])
+                for part, text in theirs.items():
+                    html = html.replace(text, mine[part], 1)
+                return html
+    html, own = draw_page(scope, url)
+    if html is None or own or KEEP_FOR <= 0:
+        return html
+    keep(key, html, room, participant)
+    return html
+
+
+def keep(key, html, room, participant):
+    """Keeps `html`, just drawn for `participant`, for the room's other ordinary members."""
+    workshop = Workshop.objects.get(pk=room.workshop_id)
+    room.workshop = workshop
+    with translation.override(key[1]):
+        state = page_state(workshop, room, participant, "member")
+        if not ordinary_member(state["room"], participant.pk):
+            return
+        theirs = personal_parts(workshop, room, participant, state, page_texts()["labels"])
+    if room_state_key(room.pk) != key[0] or workshop.rev != key[0][1]:
+        return  # the room changed while its page was drawn
+    if any(html.count(text) != 1 for text in theirs.values()):
+        return  # the page is not made of these parts as expected: draw each one
+    now = time.monotonic()
+    for stale in [room_id for room_id, entry in _kept.items() if entry[1] <= now]:
+        del _kept[stale]  # a page of 40 kB per room: none is kept past its time
+    _kept[room.pk] = (key, now + KEEP_FOR, html, workshop, theirs)

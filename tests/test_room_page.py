@@ -1,0 +1,84 @@
+"""A room page drawn once for a room's members (breakouts/room_page.py): every member gets
+exactly the page a page load would show them, and only a member whose page is shareable gets
+the kept one."""
+
+import pytest
+from live_helpers import HOST, ORIGIN, session_cookie
+
+from breakouts import room_page
+from breakouts.models import Item, Vote
+from breakouts.socket_lookups import member_by_id
+from live.pages import render_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def keeping(monkeypatch):
+    """Keeps pages as a deployment does (tests keep nothing by default); counts page draws."""
+    monkeypatch.setattr(room_page, "KEEP_FOR", 30.0)
+    monkeypatch.setattr(room_page, "_kept", {})
+    drawn = []
+    original = room_page.draw_page
+
+    def counting(scope, path):
+        drawn.append(path)
+        return original(scope, path)
+
+    monkeypatch.setattr(room_page, "draw_page", counting)
+    return drawn
+
+
+def scope_of(participant):
+    return {"type": "websocket", "scheme": "ws", "path": "/ws/", "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 50000), "headers": [HOST, ORIGIN, session_cookie(participant)]}
+
+
+def page_for(participant):
+    member = member_by_id(participant.workshop_id, participant.pk)
+    url = member.room.get_absolute_url()
+    return room_page.room_page_for(scope_of(participant), url, member.room, member, "en")
+
+
+def test_every_member_gets_the_page_a_page_load_shows_them_drawn_once(make_workshop, keeping):
+    _workshop, rooms, people = make_workshop(members=5)
+    scribe, *others = people[1]
+    url = rooms[0].get_absolute_url()
+    for person in [*others, scribe]:
+        assert page_for(person) == render_page(scope_of(person), url), person.name
+    # One draw for the four ordinary members, one for the scribe (a page of their own).
+    assert len(keeping) == 2
+    page = page_for(others[2])
+    assert f"Signed in as </span>{others[2].name}</span>" in page
+    assert f'"name": "{others[2].name}"' in page.split('id="room-state"')[1].split("\"me\"")[1]
+
+
+def test_a_member_who_voted_or_wrote_gets_a_page_of_their_own(make_workshop, keeping):
+    _workshop, rooms, people = make_workshop(members=4)
+    scribe, writer, voter, plain = people[1]
+    room = rooms[0]
+    Item.objects.create(room=room, step="alternatives", text="Pair new hires", author=writer)
+    idea = Item.objects.create(room=room, step="alternatives", text="Buddy", author=scribe)
+    Vote.objects.create(item=idea, participant=voter, count=2)
+    url = room.get_absolute_url()
+    for person in (plain, writer, voter, scribe):
+        assert page_for(person) == render_page(scope_of(person), url), person.name
+    assert keeping == [url] * 4  # nobody's page was another's
+
+
+def test_a_kept_page_goes_only_to_members_of_its_room_at_its_revision(make_workshop, keeping):
+    workshop, rooms, people = make_workshop(members=3)
+    one, two = people[1][1], people[2][1]
+    page_for(one)
+    assert page_for(two) == render_page(scope_of(two), rooms[1].get_absolute_url())
+    assert "P1-" not in page_for(two).split('id="members"')[1].split("</ul>")[0]
+    # A change to the room (a new revision) is drawn again.
+    rooms[0].challenge = workshop.challenges.first()
+    rooms[0].save()
+    rooms[0].bump_rev()
+    drawn = len(keeping)
+    other = people[1][2]
+    page = page_for(other)
+    assert page == render_page(scope_of(other), rooms[0].get_absolute_url())
+    assert rooms[0].challenge.title in page.split('id="challenge-title"')[1][:200]
+    assert len(keeping) == drawn + 1
