@@ -12,7 +12,6 @@ breakouts/control_ops.py). Frames are documented in docs/protocol.md.
 """
 
 import dataclasses
-import logging
 import time
 from urllib.parse import parse_qs
 
@@ -27,21 +26,18 @@ from breakouts.control_state import control_state
 from breakouts.join_digest import digest_for
 from breakouts.models import STEP_ORDER, Room
 from breakouts.ops import ROOM_OPS, check_proposal
+from breakouts.page_moves import moves_for
 from breakouts.previews import NotePreviews
-from breakouts.room_page import room_page_for
 from breakouts.snapshot import room_state
-from breakouts.socket_lookups import member_by_id, member_for_socket, workshop_for_socket
+from breakouts.socket_lookups import member_for_socket, workshop_for_socket
 from live import events
 from live.consumer import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, LiveConsumer, connect_to_async
 from live.framing import encode
 from live.groups import control_group, room_group, workshop_group
-from live.pages import language_of
 from live.pipeline import Actor, OpError, error_frame
 from workshops.access import get_workshop_by_code, participant_from_session
 from workshops.models import Participant, Workshop
 from workshops.snapshot import current_workshop_state, encoded_workshop_state
-
-logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -198,10 +194,10 @@ class ParticipantConsumer(LiveConsumer):
             if mine is not None:
                 frame.update(room=mine.get("room"), url=mine.get("url"))
             await self.send_text(encode(frame))
-            if mine is not None:
-                moving = self.bring_page(mine.get("url")) if self.on_lobby_page else (
-                    self.follow_assignment())
-                self.loop.create_task(moving)
+            if mine is not None and self.on_lobby_page:
+                moves_for(self.hub).add(self, mine.get("url"))  # the room page comes to it
+            elif mine is not None:
+                self.loop.create_task(self.follow_assignment())
             return
         await self.send_text(text)
         if kind == "participant.left" and event.get("participant_id") == self.participant_id:
@@ -216,31 +212,16 @@ class ParticipantConsumer(LiveConsumer):
             await self.switch_room(room)
             await self.send_state()
 
-    async def bring_page(self, url):
-        """Moves the lobby page to its room without a page load or a new socket: follows the
-        room, draws the room page for this browser (breakouts/room_page.py) and sends it as a
-        `page` frame, which is also the room's snapshot. Without HTML in the frame (the page
-        needs a real load: a call's wider policy, a refusal) the page loads `url` itself."""
-        member = await connect_to_async(member_by_id)(self.workshop_id, self.participant_id)
-        if member is None or member.room is None or self.closed:
-            return
-        room = member.room
-        if room.pk != self.room_id:
-            await self.switch_room(room)  # first: no event of the room is missed meanwhile
-        try:
-            if self.page_language is None:
-                self.page_language = language_of(self.scope, url)
-            html = await connect_to_async(room_page_for)(
-                self.scope, url, room, member, self.page_language) if url else None
-        except Exception:
-            logger.exception("Drawing the room page for a lobby socket failed")
-            html = None
+    def page_ready(self, url, room, html):
+        """Sends the lobby page its room page (a `page` frame, breakouts/page_moves.py), which
+        is also the room's snapshot: the page embeds the room's state, read after this socket
+        joined the room, so no `state` frame follows (but who is online, which lives here).
+        Without HTML (the page needs a real load: a call's wider policy, a refusal) the page
+        loads `url` itself."""
         if self.closed:
             return
         frame = {"type": "page", "url": url, "html": html}
         if html is not None:
-            # The page embeds the room's state, read after this socket joined the room: it is
-            # the snapshot (no `state` frame follows), but for who is online, which lives here.
             frame["online"] = self.hub.presence.online(self.workshop_id, room.pk)
             self.on_lobby_page = False  # from now on this is the room page's socket
         self.hub.send_direct(self, frame)

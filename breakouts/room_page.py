@@ -24,7 +24,6 @@ from django.utils import translation
 from breakouts.snapshot import room_state_key
 from breakouts.views import page_state, page_texts, personal_parts
 from live.pages import draw_page
-from workshops.models import Workshop
 
 KEEP_FOR = 0.0 if settings.TESTING else 30.0  # seconds; the key holds every announced change
 _kept = {}  # room id → (key, expires, html, workshop, {part: text of the member drawn})
@@ -67,27 +66,27 @@ def _room_page_for(scope, url, room, participant, key):
                 for part, text in theirs.items():
                     html = html.replace(text, mine[part], 1)
                 return html
-    html, own = draw_page(scope, url)
-    if html is None or own or KEEP_FOR <= 0:
+    html, request = draw_page(scope, url)
+    drawn = getattr(request, "room_page", None)
+    if html is None or drawn is None or KEEP_FOR <= 0:
         return html
-    keep(key, html, room, participant)
+    keep(key, html, drawn, participant)
     return html
 
 
-def keep(key, html, room, participant):
-    """Keeps `html`, just drawn for `participant`, for the room's other ordinary members."""
-    workshop = Workshop.objects.get(pk=room.workshop_id)
-    room.workshop = workshop
-    with translation.override(key[1]):
-        state = page_state(workshop, room, participant, "member")
-        if not ordinary_member(state["room"], participant.pk):
-            return
-        theirs = personal_parts(workshop, room, participant, state, page_texts()["labels"])
-    if room_state_key(room.pk) != key[0] or workshop.rev != key[0][1]:
+def keep(key, html, drawn, participant):
+    """Keeps `html`, just drawn for `participant` from `drawn` (what the view left on the
+    request), for the room's other ordinary members."""
+    workshop, state, theirs = drawn["workshop"], drawn["state"], drawn["personal"]
+    if state["me"]["participant"] is None or state["me"]["participant"]["id"] != participant.pk:
+        return
+    if not ordinary_member(state["room"], participant.pk):
+        return
+    if room_state_key(state["room"]["id"]) != key[0] or workshop.rev != key[0][1]:
         return  # the room changed while its page was drawn
     if any(html.count(text) != 1 for text in theirs.values()):
         return  # the page is not made of these parts as expected: draw each one
     now = time.monotonic()
     for stale in [room_id for room_id, entry in _kept.items() if entry[1] <= now]:
         del _kept[stale]  # a page of 40 kB per room: none is kept past its time
-    _kept[room.pk] = (key, now + KEEP_FOR, html, workshop, theirs)
+    _kept[state["room"]["id"]] = (key, now + KEEP_FOR, html, workshop, theirs)

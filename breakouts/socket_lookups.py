@@ -22,7 +22,7 @@ _workshops = {}  # join code → (expires, workshop)
 
 MEMBER_SQL = (
     "SELECT p.id, p.name, p.department, p.location, p.joined_at, r.id, r.number, r.rev, w.rev, "
-    "w.updated_at FROM workshops_participant p "
+    "w.updated_at, p.workshop_id FROM workshops_participant p "
     "JOIN workshops_workshop w ON w.id = p.workshop_id "
     "LEFT JOIN breakouts_room r ON r.id = p.room_id "
     "WHERE p.id = %s AND p.workshop_id = %s"
@@ -54,16 +54,31 @@ def member_for_socket(session, workshop):
     return member_by_id(workshop.pk, participant_id)
 
 
+def members_by_id(pairs):
+    """Returns member_by_id(workshop_id, participant_id) for each pair, in one query."""
+    if not pairs:
+        return []
+    sql = MEMBER_SQL.replace("WHERE p.id = %s AND p.workshop_id = %s",
+                             f"WHERE p.id IN ({', '.join(['%s'] * len(pairs))})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [participant_id for _workshop_id, participant_id in pairs])
+        rows = {(row[10], row[0]): row for row in cursor.fetchall()}
+    return [_member(rows.get(pair), pair[0]) for pair in pairs]
+
+
 def member_by_id(workshop_id, participant_id):
     """Returns participant `participant_id` of the workshop as member_for_socket does (None:
     not, or no longer, a participant of it). With a room, `room.state_key` is what its
     snapshot is kept by at this moment (breakouts/snapshot.py: room_state_key)."""
     with connection.cursor() as cursor:
         cursor.execute(MEMBER_SQL, [participant_id, workshop_id])
-        row = cursor.fetchone()
+        return _member(cursor.fetchone(), workshop_id)
+
+
+def _member(row, workshop_id):
     if row is None:
         return None
-    pk, name, department, location, joined_at, room_id, number, room_rev, rev, updated = row
+    pk, name, department, location, joined_at, room_id, number, room_rev, rev, updated = row[:10]
     if isinstance(joined_at, str):  # SQLite returns text, or a naive datetime
         joined_at = parse_datetime(joined_at)
     if joined_at is not None and timezone.is_naive(joined_at):

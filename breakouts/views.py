@@ -289,6 +289,9 @@ def room(request, code, number):
     page, parts = page_texts(), page_parts()
     view = _drawn(state, page)
     members = state["room"]["members"]
+    personal = personal_parts(workshop, room, participant, state, page["labels"])
+    # What the page was drawn from, for breakouts/room_page.py (a lobby socket's request).
+    request.room_page = {"workshop": workshop, "state": state, "personal": personal}
     return render(
         request,
         "breakouts/room.html",
@@ -310,7 +313,7 @@ def room(request, code, number):
             # What the shared parts and the row partials read (plain values, see the template).
             # What differs between two members who have not voted, written or been offered
             # the scribe role (breakouts/room_page.py draws the rest once for them all).
-            "personal": personal_parts(workshop, room, participant, state, page["labels"]),
+            "personal": personal,
             "member_template": member_rows([None], None, None, page["labels"]),
             "member_options": [(member["id"], member["name"]) for member in members],
             "member_count": len(members),

@@ -78,22 +78,24 @@ def render_page(scope, path):
 
 
 def draw_page(scope, path):
-    """Returns (HTML or None, as render_page, and whether the page holds anything of this
-    browser's own beyond what its view put there: a CSRF token, or messages)."""
+    """Returns (HTML or None, as render_page; the request it was drawn for, None if the page
+    holds anything of this browser's own beyond what its view put there: a CSRF token, or
+    messages). A view may leave on the request what it drew the page from."""
     request = request_for(scope, path)
     set_urlconf(settings.ROOT_URLCONF)
     response = _get_handler().get_response(request)
     own = "CSRF_COOKIE_NEEDS_UPDATE" in request.META or bool(
         getattr(getattr(request, "_messages", None), "_loaded_data", None))
+    drawn = None if own else request
     if response.status_code != 200 or getattr(response, "streaming", False):
-        return None, own
+        return None, drawn
     if any(not _renews(request, morsel) for morsel in response.cookies.values()):
-        return None, own
+        return None, drawn
     if not response.get("Content-Type", "").startswith("text/html"):
-        return None, own
+        return None, drawn
     if getattr(request, "csp_sources", None):
-        return None, own
-    return response.content.decode(response.charset or "utf-8"), own
+        return None, drawn
+    return response.content.decode(response.charset or "utf-8"), drawn
 
 
 def language_of(scope, path):

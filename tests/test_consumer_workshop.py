@@ -107,6 +107,40 @@ async def test_lobby_socket_brings_its_page_the_room_page_then_becomes_the_room_
     await lobby.close()
 
 
+async def test_a_breakout_start_brings_every_lobby_its_own_room_page_drawing_each_once(
+    make_workshop, monkeypatch
+):
+    """One `room.assigned` for everyone: each lobby gets its own room's page with its own name
+    in it; a room's page is drawn for its scribe and once for all its other members
+    (breakouts/page_moves.py, breakouts/room_page.py)."""
+    from breakouts import room_page
+
+    monkeypatch.setattr(room_page, "KEEP_FOR", 30.0)
+    monkeypatch.setattr(room_page, "_kept", {})
+    drawn = []
+    original = room_page.draw_page
+    monkeypatch.setattr(room_page, "draw_page",
+                        lambda scope, path: drawn.append(path) or original(scope, path))
+    workshop, rooms, people = await db(make_workshop)(members=4)
+    everyone = [(person, room) for room, number in zip(rooms, (1, 2), strict=True)
+                for person in people[number]]
+    lobbies = [await open_socket(room_path(workshop, "?page=lobby"), person)
+               for person, _room in everyone]
+    assignments = [{"participant": person.pk, "room": room.number,
+                    "url": room.get_absolute_url()} for person, room in everyone]
+    await workshop_event(workshop, "room.assigned", {"assignments": assignments})
+    for lobby, (person, room) in zip(lobbies, everyone, strict=True):
+        page = await lobby.event("page")
+        assert page["url"] == room.get_absolute_url()
+        assert f"<h1 class=\"h3 mb-0 me-2\">{room.name}</h1>" in page["html"]
+        assert f"Signed in as </span>{person.name}</span>" in page["html"]
+        assert f'"participant": {{"id": {person.pk}, "name": "{person.name}"' in page["html"]
+    assert sorted(drawn) == sorted([rooms[0].get_absolute_url()] * 2
+                                   + [rooms[1].get_absolute_url()] * 2)
+    for lobby in lobbies:
+        await lobby.close()
+
+
 async def test_a_room_page_that_needs_a_page_load_is_not_sent(setup, settings):
     """A page whose load does more than a frame can (here a call: its Jitsi server widens
     the Content-Security-Policy) comes as a `page` frame without HTML: the page loads it."""
