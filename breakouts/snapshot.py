@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from breakouts.models import STEP_ORDER, Room, Step, Vote
@@ -12,12 +13,14 @@ from breakouts.models import STEP_ORDER, Room, Step, Vote
 # time to connect. It is kept per (room revision, workshop revision) for a moment, with every
 # member's votes, so a room's members share one build (like workshops/snapshot.py).
 # (The key covers every announced change; 10 s bounds unannounced ones, as for the workshop.)
+# Each build is also put in the cache for the site's other processes.
 ROOM_STATE_TTL = 0.0 if settings.TESTING else 10.0
 ROOM_KEY_SQL = (
     "SELECT r.rev, w.rev, w.updated_at FROM breakouts_room r "
     "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s"
 )
 _built = {}  # room id → (key, expires, state, {participant id: {item id: dots}})
+CACHE_PREFIX = "roundtable:room-state:"
 
 
 def step_minutes(workshop):
@@ -42,13 +45,21 @@ def room_state(room, viewer=None, key=None):
     now = time.monotonic()
     cached = _built.get(room.pk)
     if cached is None or cached[0] != key or cached[1] <= now:
-        state = build_room_state(room)
-        votes = {}
-        rows = Vote.objects.filter(item__room_id=room.pk, count__gt=0).values_list(
-            "participant_id", "item_id", "count"
-        )
-        for participant_id, item_id, count in rows:
-            votes.setdefault(participant_id, {})[str(item_id)] = count
+        # Another process may have built it at this key (the cache: Redis when several
+        # serve the site); at a breakout start every process needs every room's.
+        shared = cache.get(f"{CACHE_PREFIX}{room.pk}") if ROOM_STATE_TTL > 0 else None
+        if shared is not None and shared[0] == key:
+            state, votes = shared[1], shared[2]
+        else:
+            state = build_room_state(room)
+            votes = {}
+            rows = Vote.objects.filter(item__room_id=room.pk, count__gt=0).values_list(
+                "participant_id", "item_id", "count"
+            )
+            for participant_id, item_id, count in rows:
+                votes.setdefault(participant_id, {})[str(item_id)] = count
+            if ROOM_STATE_TTL > 0:
+                cache.set(f"{CACHE_PREFIX}{room.pk}", (key, state, votes), ROOM_STATE_TTL)
         cached = (key, now + ROOM_STATE_TTL, state, votes)
         if ROOM_STATE_TTL > 0:
             _built[room.pk] = cached

@@ -78,6 +78,8 @@ def test_facilitator_broadcasts_times_helps_closes_and_presents(
     expect(help_list).to_contain_text("We are stuck on causes")
     room_one = control.get_by_role("article", name="Room 1")
     expect(room_one.get_by_text("Help requested")).to_be_visible()
+    one.reload()  # the page still says the request waits
+    expect(one.get_by_text("Help requested — the facilitator has been told.")).to_be_visible()
     help_list.get_by_role("button", name="Acknowledge help for Room 1").click()
     expect(one.get_by_text("The facilitator is on the way.").first).to_be_visible()
     expect(two.get_by_text("The facilitator is on the way.")).to_have_count(0)  # only room 1

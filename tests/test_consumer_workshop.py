@@ -141,6 +141,46 @@ async def test_a_breakout_start_brings_every_lobby_its_own_room_page_drawing_eac
         await lobby.close()
 
 
+async def test_a_lobby_whose_page_another_process_never_finishes_still_gets_it(
+    setup, monkeypatch
+):
+    """A page another process claimed (breakouts/room_page.py) is waited for a few turns at the
+    back of the queue, then drawn here: nobody is left in the lobby."""
+    from breakouts import page_moves, room_page
+
+    monkeypatch.setattr(room_page, "KEEP_FOR", 30.0)
+    monkeypatch.setattr(room_page, "_kept", {})
+    monkeypatch.setattr(page_moves, "TURNS", 3)
+    monkeypatch.setattr(page_moves, "WAIT", 0.01)
+    later = []
+    original = room_page.room_page_for
+
+    def counting(*args, **options):
+        page = original(*args, **options)
+        later.append(page is room_page.LATER)
+        return page
+
+    monkeypatch.setattr(page_moves, "room_page_for", counting)
+    class Claimed:  # the cache of a site whose other process claimed every page, forever
+        def add(self, *args):
+            return False
+
+        def get(self, *args):
+            return None
+
+        def set(self, *args):
+            pass
+
+    monkeypatch.setattr(room_page, "cache", Claimed())
+    workshop, rooms, people = setup
+    person = people[1][1]
+    lobby = await move_from_lobby(workshop, rooms[0], person)
+    page = await lobby.event("page")
+    assert f"Signed in as </span>{person.name}</span>" in page["html"]
+    assert later == [True, True, True, False]
+    await lobby.close()
+
+
 async def test_a_room_page_that_needs_a_page_load_is_not_sent(setup, settings):
     """A page whose load does more than a frame can (here a call: its Jitsi server widens
     the Content-Security-Policy) comes as a `page` frame without HTML: the page loads it."""

@@ -3,6 +3,7 @@ exactly the page a page load would show them, and only a member whose page is sh
 the kept one."""
 
 import pytest
+from django.core.cache import cache
 from live_helpers import HOST, ORIGIN, session_cookie
 
 from breakouts import room_page
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def keeping(monkeypatch):
     """Keeps pages as a deployment does (tests keep nothing by default); counts page draws."""
+    cache.clear()
     monkeypatch.setattr(room_page, "KEEP_FOR", 30.0)
     monkeypatch.setattr(room_page, "_kept", {})
     drawn = []
@@ -34,10 +36,11 @@ def scope_of(participant):
             "client": ("127.0.0.1", 50000), "headers": [HOST, ORIGIN, session_cookie(participant)]}
 
 
-def page_for(participant):
+def page_for(participant, **options):
     member = member_by_id(participant.workshop_id, participant.pk)
     url = member.room.get_absolute_url()
-    return room_page.room_page_for(scope_of(participant), url, member.room, member, "en")
+    return room_page.room_page_for(scope_of(participant), url, member.room, member, "en",
+                                   **options)
 
 
 def test_every_member_gets_the_page_a_page_load_shows_them_drawn_once(make_workshop, keeping):
@@ -82,3 +85,50 @@ def test_a_kept_page_goes_only_to_members_of_its_room_at_its_revision(make_works
     assert page == render_page(scope_of(other), rooms[0].get_absolute_url())
     assert rooms[0].challenge.title in page.split('id="challenge-title"')[1][:200]
     assert len(keeping) == drawn + 1
+
+
+def test_a_page_another_process_kept_is_used_and_one_it_is_drawing_is_waited_for(
+    make_workshop, keeping, monkeypatch
+):
+    """Processes share kept pages through the cache (Redis when several serve the site): a
+    page another process kept is used without a draw; while another process draws one (its
+    claim in the cache), an ordinary member's page is LATER — the scribe's is drawn at once."""
+    _workshop, rooms, people = make_workshop(members=4)
+    scribe, first, second, third = people[1]
+    url = rooms[0].get_absolute_url()
+    page_for(first)  # this "process" draws and keeps it...
+    monkeypatch.setattr(room_page, "_kept", {})  # ...and another one, with nothing kept
+    assert page_for(second) == render_page(scope_of(second), url)
+    assert keeping == [url]
+
+    cache.clear()
+    monkeypatch.setattr(room_page, "_kept", {})
+    member = member_by_id(third.workshop_id, third.pk)
+    claim = room_page._claim(member.room.pk, (member.room.state_key, "en"))
+    cache.add(claim, True, 10)  # another process has begun to draw it
+    assert page_for(third, may_wait=True) is room_page.LATER
+    assert page_for(scribe, may_wait=True) == render_page(scope_of(scribe), url)
+    assert page_for(third) == render_page(scope_of(third), url)  # no waiting: drawn
+
+
+def test_a_room_snapshot_built_by_one_process_serves_the_others(make_workshop, monkeypatch):
+    """Every process needs every room's snapshot at a breakout start: one build per room and
+    revision, shared through the cache (breakouts/snapshot.py)."""
+    from breakouts import snapshot
+
+    cache.clear()
+    monkeypatch.setattr(snapshot, "ROOM_STATE_TTL", 10.0)
+    monkeypatch.setattr(snapshot, "_built", {})
+    builds = []
+    original = snapshot.build_room_state
+    monkeypatch.setattr(snapshot, "build_room_state",
+                        lambda room: builds.append(room.pk) or original(room))
+    _workshop, rooms, people = make_workshop()
+    first = snapshot.room_state(rooms[0], people[1][0])
+    monkeypatch.setattr(snapshot, "_built", {})  # another process
+    assert snapshot.room_state(rooms[0], people[1][1]) == first
+    assert builds == [rooms[0].pk]
+    rooms[0].bump_rev()  # a change: built again
+    monkeypatch.setattr(snapshot, "_built", {})
+    assert snapshot.room_state(rooms[0], people[1][1])["rev"] == first["rev"] + 1
+    assert builds == [rooms[0].pk, rooms[0].pk]

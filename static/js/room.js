@@ -5,7 +5,8 @@
 import { connectLive } from "./live.js";
 import { byId, fmt, keepFocus, readJson, showStatus } from "./dom.js";
 import { ctx, L, room, me, banner, stepIndex, stepLabel } from "./room/context.js";
-import { renderMembers, renderSteps, renderChallenges, renderScribe, tick } from "./room/header.js";
+import { renderMembers, renderSteps, renderChallenges, renderScribe, renderHelpWaiting, tick }
+  from "./room/header.js";
 import { renderStepChrome, renderNote, noteEdited, noteReplaced, noteSnapshot, hideConflict, moveStep }
   from "./room/step.js";
 import { apply, fromChanges } from "./textops.js";
@@ -165,6 +166,8 @@ function onEvent(event) {
       if (event.request.participant === me()) byId("help-status").textContent = L.help_sent;
       break;
     case "help.acknowledged":
+      r.help = (r.help || [])
+        .map((request) => (request.id === event.request.id ? event.request : request));
       byId("help-status").textContent = L.help_on_way;
       banner(L.help_on_way, "success");
       break;
@@ -205,9 +208,11 @@ function onState(frame) {
   if (following) ctx.viewStep = frame.room.step;
   noteSnapshot();
   renderAll();
+  renderHelpWaiting();
 }
 
 renderAll();
+renderHelpWaiting();
 setInterval(tick, 1000);
 ctx.live = connectLive({
   url: readJson("ws-path"),

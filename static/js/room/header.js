@@ -94,6 +94,13 @@ export function renderScribe() {
   show(byId("help-section"), me() !== null);
 }
 
+/** After a reload or a resync: says again that this person's request for help waits. */
+export function renderHelpWaiting() {
+  const waiting = (room().help || [])
+    .some((request) => request.participant === me() && !request.acknowledged_at);
+  if (waiting) byId("help-status").textContent = L.help_sent;
+}
+
 byId("handover-form").addEventListener("submit", (event) => {
   event.preventDefault();
   send("scribe.handover", { to: Number(byId("handover-to").value) });
