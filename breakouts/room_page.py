@@ -79,16 +79,19 @@ def _room_page_for(scope, url, room, participant, key, may_wait):
         html = _fill(kept, room, participant)
         if html is not None:
             return html
-    elif KEEP_FOR > 0 and may_wait:
+    claim = None
+    if kept is None and KEEP_FOR > 0 and may_wait:
         room_data = room_state(room, participant, key[0])
-        if ordinary_member(room_data, participant.pk) and not cache.add(
-                _claim(room.pk, key), True, CLAIM_FOR):
-            return LATER
+        if ordinary_member(room_data, participant.pk):
+            claim = _claim(room.pk, key)
+            if not cache.add(claim, True, CLAIM_FOR):
+                return LATER
     html, request = draw_page(scope, url)
     drawn = getattr(request, "room_page", None)
-    if html is None or drawn is None or KEEP_FOR <= 0:
-        return html
-    keep(key, html, drawn, participant)
+    stored = html is not None and drawn is not None and KEEP_FOR > 0 and keep(
+        key, html, drawn, participant)
+    if claim is not None and not stored:
+        cache.delete(claim)  # nothing to wait for: the others draw their own
     return html
 
 
@@ -121,18 +124,19 @@ def _claim(room_id, key):
 
 def keep(key, html, drawn, participant):
     """Keeps `html`, just drawn for `participant` from `drawn` (what the view left on the
-    request), for the room's other ordinary members."""
+    request), for the room's other ordinary members; returns whether it did."""
     workshop, state, theirs = drawn["workshop"], drawn["state"], drawn["personal"]
     if state["me"]["participant"] is None or state["me"]["participant"]["id"] != participant.pk:
-        return
+        return False
     if not ordinary_member(state["room"], participant.pk):
-        return
+        return False
     if room_state_key(state["room"]["id"]) != key[0] or workshop.rev != key[0][1]:
-        return  # the room changed while its page was drawn
+        return False  # the room changed while its page was drawn
     if any(html.count(text) != 1 for text in theirs.values()):
-        return  # the page is not made of these parts as expected: draw each one
+        return False  # the page is not made of these parts as expected: draw each one
     now = time.monotonic()
     for stale in [room_id for room_id, entry in _kept.items() if entry[1] <= now]:
         del _kept[stale]  # a page of 40 kB per room: none is kept past its time
     _kept[state["room"]["id"]] = (key, now + KEEP_FOR, html, workshop, theirs)
     cache.set(f"{CACHE_PREFIX}{state['room']['id']}", (key, html, workshop, theirs), KEEP_FOR)
+    return True

@@ -111,6 +111,19 @@ def test_a_page_another_process_kept_is_used_and_one_it_is_drawing_is_waited_for
     assert page_for(third) == render_page(scope_of(third), url)  # no waiting: drawn
 
 
+def test_a_claim_is_let_go_when_the_page_drawn_cannot_be_kept(make_workshop, keeping,
+                                                             monkeypatch):
+    """Nobody waits for a page that will not come: a claimed page that could not be kept
+    (the room changed meanwhile, say) gives its claim back."""
+    _workshop, rooms, people = make_workshop(members=3)
+    first = people[1][1]
+    member = member_by_id(first.workshop_id, first.pk)
+    claim = room_page._claim(member.room.pk, (member.room.state_key, "en"))
+    monkeypatch.setattr(room_page, "keep", lambda *args: False)
+    assert page_for(first, may_wait=True) == render_page(scope_of(first),
+                                                         rooms[0].get_absolute_url())
+    assert cache.add(claim, True, 10), "the claim was kept"
+
 def test_a_room_snapshot_built_by_one_process_serves_the_others(make_workshop, monkeypatch):
     """Every process needs every room's snapshot at a breakout start: one build per room and
     revision, shared through the cache (breakouts/snapshot.py)."""
