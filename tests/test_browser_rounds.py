@@ -58,6 +58,8 @@ def test_facilitator_runs_two_rounds_and_a_participant_moves_to_the_new_room(new
     facilitator.get_by_role("button", name=re.compile("Close breakouts")).click()
     facilitator.get_by_role("button", name=re.compile("Skip the countdown")).click()
     expect(ana).to_have_url(re.compile(r"/plenary/$"), timeout=15_000)
+    # The control room takes the facilitator to the plenary too: let it land before leaving.
+    expect(facilitator).to_have_url(re.compile(r"/plenary/$"), timeout=15_000)
     facilitator.goto(f"/w/{workshop.join_code}/control/")
     facilitator.get_by_role("link", name="Plan round 2").click()
     expect(facilitator.get_by_role("heading", name="round 2 of 2")).to_be_visible()
