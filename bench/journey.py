@@ -11,6 +11,7 @@ socket to `state`. No Daphne, no HAProxy: what is measured is the application's 
     .venv/bin/python bench/journey.py                        # 400 seeded + 200 joining
     .venv/bin/python bench/journey.py --seed 900 --join 100  # the end of a 1,000-person storm
     .venv/bin/python bench/journey.py --profile lobby        # + cProfile of one step
+    SORT=tottime .venv/bin/python bench/journey.py --profile lobby  # sorted by own time
     DATABASE_URL=postgres://…/rt_x .venv/bin/python bench/journey.py   # in <name>_journey
 
 Steps: join (GET), join (POST), lobby (GET), lobby socket, room over lobby (the room page on

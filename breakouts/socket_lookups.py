@@ -20,12 +20,12 @@ from workshops.models import Participant
 WORKSHOP_LOOKUP_TTL = 0.0 if settings.TESTING else 1.0
 _workshops = {}  # join code → (expires, workshop)
 
-MEMBER_SQL = (
+MEMBERS_SQL = (  # + the ids: "(%s, %s, …)"
     "SELECT p.id, p.name, p.department, p.location, p.joined_at, r.id, r.number, r.rev, w.rev, "
     "w.updated_at, p.workshop_id FROM workshops_participant p "
     "JOIN workshops_workshop w ON w.id = p.workshop_id "
     "LEFT JOIN breakouts_room r ON r.id = p.room_id "
-    "WHERE p.id = %s AND p.workshop_id = %s"
+    "WHERE p.id IN "
 )
 
 
@@ -54,25 +54,22 @@ def member_for_socket(session, workshop):
     return member_by_id(workshop.pk, participant_id)
 
 
-def members_by_id(pairs):
-    """Returns member_by_id(workshop_id, participant_id) for each pair, in one query."""
-    if not pairs:
-        return []
-    sql = MEMBER_SQL.replace("WHERE p.id = %s AND p.workshop_id = %s",
-                             f"WHERE p.id IN ({', '.join(['%s'] * len(pairs))})")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [participant_id for _workshop_id, participant_id in pairs])
-        rows = {(row[10], row[0]): row for row in cursor.fetchall()}
-    return [_member(rows.get(pair), pair[0]) for pair in pairs]
-
-
 def member_by_id(workshop_id, participant_id):
     """Returns participant `participant_id` of the workshop as member_for_socket does (None:
     not, or no longer, a participant of it). With a room, `room.state_key` is what its
     snapshot is kept by at this moment (breakouts/snapshot.py: room_state_key)."""
+    return members_by_id([(workshop_id, participant_id)])[0]
+
+
+def members_by_id(pairs):
+    """Returns member_by_id(workshop_id, participant_id) for each pair, in one query."""
+    if not pairs:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(MEMBER_SQL, [participant_id, workshop_id])
-        return _member(cursor.fetchone(), workshop_id)
+        cursor.execute(MEMBERS_SQL + f"({', '.join(['%s'] * len(pairs))})",
+                       [participant_id for _workshop_id, participant_id in pairs])
+        rows = {(row[10], row[0]): row for row in cursor.fetchall()}
+    return [_member(rows.get(pair), pair[0]) for pair in pairs]
 
 
 def _member(row, workshop_id):

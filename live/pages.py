@@ -71,16 +71,12 @@ def _renews(request, morsel):
     return name == settings.CSRF_COOKIE_NAME and request.COOKIES.get(name) == morsel.value
 
 
-def render_page(scope, path):
-    """Returns the HTML of `path` for the socket's browser, or None if only a real page load
-    would do (see the module's docstring). Synchronous: run it on the database thread."""
-    return draw_page(scope, path)[0]
-
-
 def draw_page(scope, path):
-    """Returns (HTML or None, as render_page; the request it was drawn for, None if the page
+    """Returns (the HTML of `path` for the socket's browser, or None if only a real page load
+    would do (see the module's docstring); the request it was drawn for, None if the page
     holds anything of this browser's own beyond what its view put there: a CSRF token, or
-    messages). A view may leave on the request what it drew the page from."""
+    messages). A view may leave on the request what it drew the page from. Synchronous: run
+    it on the database thread."""
     request = request_for(scope, path)
     set_urlconf(settings.ROOT_URLCONF)
     response = _get_handler().get_response(request)

@@ -4,12 +4,12 @@ the kept one."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from live_helpers import HOST, ORIGIN, session_cookie
 
 from breakouts import room_page
 from breakouts.models import Item, Vote
 from breakouts.socket_lookups import member_by_id
-from live.pages import render_page
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,17 @@ def keeping(monkeypatch):
 def scope_of(participant):
     return {"type": "websocket", "scheme": "ws", "path": "/ws/", "server": ("127.0.0.1", 80),
             "client": ("127.0.0.1", 50000), "headers": [HOST, ORIGIN, session_cookie(participant)]}
+
+
+def render_page(scope, url):
+    """The page a browser with the scope's cookies gets when it loads `url` (the test client)."""
+    cookie = dict(scope["headers"])[b"cookie"].decode()
+    name, value = cookie.split("=", 1)
+    client = Client()
+    client.cookies[name] = value
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def page_for(participant, **options):

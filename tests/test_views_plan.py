@@ -247,25 +247,22 @@ def test_a_pair_the_plan_already_honours_keeps_the_plan_and_its_manual_moves(
     )
     workshop.refresh_from_db()
     moved = workshop.draft_plan["rooms"]
-    response = facilitator_client.post(
-        action_url(workshop, "together_add"), {"first": ana.pk, "second": cy.pk}, follow=True
-    )
-    assert "Ana and Cy share a room and will stay together when you reshuffle." in (
-        response.content.decode()
-    )
-    workshop.refresh_from_db()
-    assert workshop.draft_plan["rooms"] == moved
+
+    def add_pair(action, first, second, said):
+        response = facilitator_client.post(
+            action_url(workshop, action), {"first": first.pk, "second": second.pk}, follow=True
+        )
+        assert said in response.content.decode()
+        workshop.refresh_from_db()
+        assert workshop.draft_plan["rooms"] == moved
+
+    add_pair("together_add", ana, cy,
+             "Ana and Cy share a room and will stay together when you reshuffle.")
     # Likewise for two people already in different rooms, kept apart.
     other = next(p for p in workshop.participants.all() if room_of(workshop, p) != room_of(
         workshop, ana))
-    response = facilitator_client.post(
-        action_url(workshop, "apart_add"), {"first": other.pk, "second": ana.pk}, follow=True
-    )
-    assert "are in different rooms and will stay apart when you reshuffle." in (
-        response.content.decode()
-    )
-    workshop.refresh_from_db()
-    assert workshop.draft_plan["rooms"] == moved
+    add_pair("apart_add", other, ana,
+             "are in different rooms and will stay apart when you reshuffle.")
     assert workshop.draft_plan["keep_apart"] == [sorted([ana.pk, other.pk])]
 
 

@@ -75,9 +75,11 @@ def participant_from_session(session, workshop):
         return None
     participant = found[0]
     participant.workshop = workshop
-    rooms = (list(participant._meta.get_field("room").related_model.objects.raw(
-        ROOM_SQL, [participant.room_id])) if participant.room_id else [])
-    participant.room = rooms[0] if rooms else None
+    room = None
+    if participant.room_id:
+        room_model = Participant.room.field.related_model  # breakouts.Room (not imported here)
+        room = next(iter(room_model.objects.raw(ROOM_SQL, [participant.room_id])), None)
+    participant.room = room
     return participant
 
 
