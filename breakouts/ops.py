@@ -9,7 +9,6 @@ frame and turns bad input into stable error codes (docs/protocol.md).
 
 import datetime
 
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -33,7 +32,19 @@ def authorize(actor):
         raise OpError("forbidden", _("You no longer run this workshop."))
 
 
-ROOM_OPS = OpTable("room", authorize=authorize)
+def read_ahead(jobs):
+    """The batch's note writes read their rooms and notes in one round trip (the first write
+    of each room; a later one reads after it: Room.for_note_write)."""
+    keys = {}
+    for job in jobs:
+        actor, step = job.actor, job.frame.get("step")
+        if job.op in NOTE_OPS and step in STEP_ORDER and actor.room_id and actor.may_write:
+            keys.setdefault(actor.room_id, (actor.room_id, actor.workshop_id, step))
+    Room.read_ahead(list(keys.values()))
+
+
+NOTE_OPS = ("note.set", "note.edit")
+ROOM_OPS = OpTable("room", authorize=authorize, prefetch=read_ahead)
 
 
 def check_proposal(frame, actor):
@@ -44,11 +55,6 @@ def check_proposal(frame, actor):
     if not Workshop.objects.filter(pk=actor.workshop_id, challenges__pk=challenge).exists():
         raise OpError("not_found", _("This challenge does not exist."))
     return challenge
-
-ROOM_CHECK_SQL = (
-    "SELECT r.scribe_id, r.number, w.phase FROM breakouts_room r "
-    "JOIN workshops_workshop w ON w.id = r.workshop_id WHERE r.id = %s AND r.workshop_id = %s"
-)
 
 ITEM_TEXT_MAX_CHARS = 500
 ITEM_LONG_MAX_CHARS = 2_000
@@ -165,24 +171,23 @@ def clean_item_fields(room, step, fields, *, partial):
 # -- the write ops --------------------------------------------------------------------------
 
 
-def load_note_writer(actor):
-    """The note hot path's checks in one query: the room exists, is open, the actor writes
-    its notes. Returns the room (unsaved fields only: pk, workshop, number, scribe)."""
+def load_note_writer(actor, step):
+    """The note hot path's checks in one round trip: the room exists, is open, is of the
+    current round, and the actor writes its notes. Returns the NoteRoom (the room's row
+    locked: breakouts/models/notes.py)."""
     if actor.room_id is None:
         raise OpError("not_found", _("You are not in a room."))
     if not actor.may_write:
         raise OpError("forbidden", _("Join the room as facilitator to change it."))
-    with connection.cursor() as cursor:
-        cursor.execute(ROOM_CHECK_SQL, [actor.room_id, actor.workshop_id])
-        row = cursor.fetchone()
-    if row is None:
+    found = Room.for_note_write(actor.room_id, actor.workshop_id, step)
+    if found is None:
         raise OpError("not_found", _("This room no longer exists."))
-    scribe_id, number, phase = row
-    room = Room(pk=actor.room_id, workshop_id=actor.workshop_id, number=number, scribe_id=scribe_id)
-    if phase == "closed":
+    if found.phase == Workshop.Phase.CLOSED:
         raise OpError("forbidden", _("This workshop is closed."))
-    require_scribe(room, actor)
-    return room
+    if found.room.round != found.current_round:
+        raise OpError("forbidden", _("This round is over: its rooms are read-only."))
+    require_scribe(found.room, actor)
+    return found
 
 
 def note_conflict(step, conflict):
@@ -199,9 +204,11 @@ def note_set(frame, actor):
     step = step_field(frame)
     text = text_field(frame, "text", NOTE_MAX_CHARS)
     base_rev = int_field(frame, "base_rev")
-    room = load_note_writer(actor)
+    found = load_note_writer(actor, step)
     try:
-        return room.write_note(step, text, base_rev, actor.participant_id, actor.tab)
+        return found.room.write_note(
+            step, text, base_rev, actor.participant_id, actor.tab, note=found.note
+        )
     except NoteConflict as conflict:
         raise note_conflict(step, conflict) from None
 
@@ -218,10 +225,11 @@ def note_edit(frame, actor):
         raise OpError("invalid", _("“from” and “to” must be positions with from ≤ to."))
     if start == end and not text:
         raise OpError("invalid", _("This edit changes nothing."))
-    room = load_note_writer(actor)
+    found = load_note_writer(actor, step)
     try:
-        return room.edit_note(
-            step, start, end, text, base_rev, actor.participant_id, actor.tab, frame["id"]
+        return found.room.edit_note(
+            step, start, end, text, base_rev, actor.participant_id, actor.tab, frame["id"],
+            note=found.note,
         )
     except NoteConflict as conflict:
         raise note_conflict(step, conflict) from None

@@ -2,23 +2,34 @@
 
 An app hands the transport an `OpTable` (op name → thin handler that calls model methods)
 and, optionally, an `authorize(actor)` check that re-reads the actor's rights for every op, not
-only at connect. The group-commit writer (live/writer.py) runs each queued op through
-`reply_to`, inside one transaction per batch:
+only at connect. The group-commit writer (live/writer.py) runs each queued batch through
+`replies_to`, inside one transaction per batch:
 
-1. the op id is claimed in `live_appliedop` first (INSERT … ON CONFLICT DO NOTHING). If another
-   transaction — this process's earlier batch, or another process right now — has the id, the
-   op is not run again: the reply is an ack with the revision stored for it;
+1. every op id is claimed in `live_appliedop` first (INSERT … ON CONFLICT DO NOTHING), the
+   batch's ids in one statement. If another transaction — this process's earlier batch, or
+   another process right now — has an id, that op is not run again: the reply is an ack with
+   the revision stored for it (`reply_to`, one op at a time, as for an id sent twice in one
+   batch);
 2. the table's `authorize` and handler run; the handler returns the revision to ack;
-3. any OpError becomes an error frame with its stable code, and the claim is withdrawn.
+3. any OpError becomes an error frame with its stable code, and the claim is withdrawn;
+4. the revisions to ack are stored with the claims, the batch's in one statement, so a resend
+   is acked with the same revision.
 
 Handlers raise OpError before their first write, so a refused op leaves nothing behind and
 never breaks the batch it rides in.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
+
+from live import sql
+
+# Rows per statement of the batch's claims and revisions (3 and 2 parameters a row: well
+# within SQLite's and PostgreSQL's limits).
+ROWS_PER_STATEMENT = 250
 
 
 @dataclass(frozen=True)
@@ -57,12 +68,18 @@ class OpError(Exception):
 
 
 class OpTable:
-    """An app's ops: `@table.register("name")` on `handler(frame, actor) -> rev`."""
+    """An app's ops: `@table.register("name")` on `handler(frame, actor) -> rev`.
 
-    def __init__(self, name, authorize=None):
+    `prefetch(jobs)`, if given, is called once per batch with the table's jobs about to run
+    (each with `op`, `frame`, `actor`): it may read ahead for all of them in one round trip
+    and leave what it read in `live.sql.batch_cache()` for the handlers.
+    """
+
+    def __init__(self, name, authorize=None, prefetch=None):
         self.name = name
         self.handlers = {}
         self.authorize = authorize
+        self.prefetch = prefetch
 
     def register(self, op_name):
         def decorate(handler):
@@ -121,10 +138,92 @@ def reply_to(table, op, frame, actor):
     return ack_frame(frame["id"], rev)
 
 
+def replies_to(jobs):
+    """Returns the ack or error frame of each job (with `table`, `op`, `frame`, `actor`), in
+    order, applying each op at most once, as `reply_to` does one by one, but with the batch's
+    claims and stored revisions in one statement each, and writes held back to go with the
+    next statement where handlers defer them (live/sql.py). Call inside the batch's
+    transaction."""
+    with sql.writing_behind():
+        return _replies_to(jobs)
+
+
+def _replies_to(jobs):
+    claims = claim_all(jobs)
+    by_table = {}
+    for index in claims:
+        by_table.setdefault(jobs[index].table, []).append(jobs[index])
+    for table, claimed in by_table.items():
+        if table.prefetch is not None:
+            table.prefetch(claimed)
+    replies, stored = [], []
+    for index, job in enumerate(jobs):
+        claim = claims.get(index)
+        if claim is None:  # claimed before (a resend), or twice in this batch
+            replies.append(reply_to(job.table, job.op, job.frame, job.actor))
+            continue
+        try:
+            if job.table.authorize is not None:
+                job.table.authorize(job.actor)
+            rev = job.table.handlers[job.op](job.frame, job.actor)
+        except OpError as error:
+            with connection.cursor() as cursor:
+                cursor.execute(UNCLAIM_SQL, [claim])
+            replies.append(error_frame(job.frame.get("id"), error))
+            continue
+        if rev:
+            stored.append((claim, rev))
+        replies.append(ack_frame(job.frame["id"], rev))
+    store_revs(stored)
+    return replies
+
+
+def claim_all(jobs):
+    """Claims the op ids of `jobs` that occur once in the batch; returns job index → claim id
+    for those claimed here (an id claimed before is not returned by the INSERT)."""
+    keys = [(job.actor.workshop_id, job.frame["id"]) for job in jobs]
+    counts = Counter(keys)
+    single = {key: index for index, key in enumerate(keys) if counts[key] == 1}
+    if not single:
+        return {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    claims = {}
+    rows = list(single)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
+            cursor.execute(
+                CLAIM_MANY_SQL.format(values=", ".join(["(%s, %s, 0, %s)"] * len(chunk))),
+                [value for scope, op_id in chunk for value in (scope, op_id, now)],
+            )
+            for scope, op_id, claim in cursor.fetchall():
+                claims[single[(scope, op_id)]] = claim
+    return claims
+
+
+def store_revs(stored):
+    """Stores each claim's revision: `stored` is [(claim id, rev)]. The deferred writes of the
+    batch go in the same round trip."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(stored), ROWS_PER_STATEMENT):
+            chunk = stored[start:start + ROWS_PER_STATEMENT]
+            statement = SET_REVS_SQL.format(
+                cases=" ".join(["WHEN %s THEN %s"] * len(chunk)),
+                ids=", ".join(["%s"] * len(chunk)),
+            )
+            params = [value for pair in chunk for value in pair]
+            sql.run(cursor, (statement, params + [claim for claim, _rev in chunk]))
+
+
 CLAIM_SQL = (
     "INSERT INTO live_appliedop (scope, op_id, rev, created_at) VALUES (%s, %s, 0, %s) "
     "ON CONFLICT (scope, op_id) DO NOTHING RETURNING id"
 )
+CLAIM_MANY_SQL = (
+    "INSERT INTO live_appliedop (scope, op_id, rev, created_at) VALUES {values} "
+    "ON CONFLICT (scope, op_id) DO NOTHING RETURNING scope, op_id, id"
+)
+SET_REVS_SQL = "UPDATE live_appliedop SET rev = CASE id {cases} END WHERE id IN ({ids})"
 STORED_REV_SQL = "SELECT rev FROM live_appliedop WHERE scope = %s AND op_id = %s"
 UNCLAIM_SQL = "DELETE FROM live_appliedop WHERE id = %s"
 SET_REV_SQL = "UPDATE live_appliedop SET rev = %s WHERE id = %s"

@@ -3,8 +3,9 @@
 SQLite has one writer anyway; letting every socket open its own transaction only makes them
 queue on the lock. Here every op waiting in the queue goes into ONE transaction: each is
 validated and applied through the op pipeline (live/pipeline.py: idempotency, rights, the
-app's handler, one error mapping); after the commit the events go out (live/events.py, on
-commit) and then each op gets its ack or error. Nothing is acked that is not stored.
+app's handler, one error mapping; the batch's op ids claimed in one statement); after the
+commit the events go out (live/events.py, on commit) and then each op gets its ack or error.
+Nothing is acked that is not stored.
 
 A refused op raises before writing, so it does not disturb the batch. Anything unexpected
 rolls the batch back and replays its ops one by one, so one bad op cannot sink the others.
@@ -152,7 +153,7 @@ class Writer:
             self._prepare_connection()
             try:
                 with transaction.atomic():
-                    return [self._apply(job) for job in batch]
+                    return pipeline.replies_to(batch)
             except OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() > deadline:
                     raise
@@ -195,10 +196,6 @@ class Writer:
                 1000 * samples[int(len(samples) * 0.99)], 1000 * samples[-1],
             )
             self._samples, self._sizes, self._logged = [], [], now
-
-    @staticmethod
-    def _apply(job):
-        return pipeline.reply_to(job.table, job.op, job.frame, job.actor)
 
     @staticmethod
     def _reset_connection():

@@ -7,11 +7,13 @@ refused; a whole write clears the log. Rules and frames: docs/protocol.md, "Note
 """
 
 import json
+from typing import NamedTuple
 
 from django.db import connection
+from django.utils import timezone
 
 from breakouts import textops
-from live import events
+from live import events, sql
 from live.groups import control_group, room_group
 
 # How many edits a note remembers (at least; the log is trimmed when its text grows past
@@ -37,17 +39,109 @@ class NoteTooLong(Exception):
     """An edit that would make the note longer than NOTE_MAX_CHARS."""
 
 
+class NoteRoom(NamedTuple):
+    """What a note write reads first (`NoteWriting.for_note_write`)."""
+
+    room: object  # a Room with pk, workshop_id, number, round, scribe_id and rev only
+    phase: str  # its workshop's
+    current_round: int  # its workshop's
+    note: tuple | None  # the note's row: rev, text, updated_by_id, updated_via, edit_log
+
+
+# The note's row, as `NoteRoom.note` and the `note` argument of write_note / edit_note hold it.
+UNREAD = object()
+
+
 class NoteWriting:
-    """Room methods that write notes (mixed into breakouts.models.Room)."""
+    """Room methods that write notes (mixed into breakouts.models.Room).
 
-    def _select_note(self, cursor, step):
-        select = NOTE_SELECT_SQL
-        if connection.features.has_select_for_update:
-            select += " FOR UPDATE"  # another process's writer may race us (PostgreSQL)
-        cursor.execute(select, [self.pk, step])
-        return cursor.fetchone()
+    A write reads the room and its note in one round trip, with the room's row locked
+    (PostgreSQL; SQLite's writer holds the whole database), so the revision it bumps is the
+    one it read; the bump and the write then go with the next statement (live/sql.py): in
+    the writer's batch, the next op's read or the batch's last statement.
+    """
 
-    def write_note(self, step, text, base_rev, writer_id, tab=""):
+    @classmethod
+    def for_note_write(cls, room_id, workshop_id, step):
+        """Reads a room of `workshop_id` for a write to its note of `step`, in one round trip
+        (none if the batch read it ahead: `read_ahead`); returns a NoteRoom, or None when
+        there is no such room."""
+        cache = sql.batch_cache()
+        if cache is not None:
+            # Taken once: after this write the room's revision and note are another.
+            ahead = cache.pop(sql.row_key(cls, room_id), None)
+            if ahead is not None and ahead[:2] == (workshop_id, step):
+                return ahead[2]
+        with connection.cursor() as cursor:
+            rooms, notes = sql.run(
+                cursor,
+                (NOTE_ROOMS_SQL.format(ids="%s") + sql.for_update(of="r"), [room_id]),
+                (NOTES_SELECT_SQL.format(pairs="(%s, %s)") + sql.for_update(), [room_id, step]),
+            )
+        return cls._note_rooms(rooms, notes, [(room_id, workshop_id, step)]).get(room_id)
+
+    @classmethod
+    def read_ahead(cls, keys):
+        """Reads, in one round trip, the NoteRoom of each `(room id, workshop id, step)` of
+        `keys` (one key a room) for `for_note_write` to take in this batch (live/sql.py,
+        `batch_cache`). The rooms' rows are locked in the order of their ids, the notes
+        read after that, so they are current."""
+        cache = sql.batch_cache()
+        if cache is None or not keys:
+            return
+        room_ids = sorted({room_id for room_id, _workshop, _step in keys})
+        pairs = [(room_id, step) for room_id, _workshop, step in keys]
+        with connection.cursor() as cursor:
+            rooms, notes = sql.run(
+                cursor,
+                (NOTE_ROOMS_SQL.format(ids=", ".join(["%s"] * len(room_ids)))
+                 + " ORDER BY r.id" + sql.for_update(of="r"), room_ids),
+                (NOTES_SELECT_SQL.format(pairs=", ".join(["(%s, %s)"] * len(pairs)))
+                 + sql.for_update(), [value for pair in pairs for value in pair]),
+            )
+        found = cls._note_rooms(rooms, notes, keys)
+        for room_id, workshop_id, step in keys:
+            if room_id in found:
+                cache[sql.row_key(cls, room_id)] = (workshop_id, step, found[room_id])
+
+    @classmethod
+    def _note_rooms(cls, rooms, notes, keys):
+        """room id → NoteRoom from the rows of NOTE_ROOMS_SQL and NOTES_SELECT_SQL, for the
+        rooms of `keys` (one a room) that are in the key's workshop."""
+        wanted = {room_id: (workshop_id, step) for room_id, workshop_id, step in keys}
+        note_of = {row[0]: row[2:] for row in notes}
+        found = {}
+        for room_id, workshop_id, scribe_id, number, round_, rev, phase, current_round in rooms:
+            if wanted.get(room_id, (None,))[0] != workshop_id:
+                continue
+            room = cls(pk=room_id, workshop_id=workshop_id, number=number, round=round_,
+                       scribe_id=scribe_id, rev=rev)
+            found[room_id] = NoteRoom(room, phase, current_round, note_of.get(room_id))
+        return found
+
+    def _locked_note(self, cursor, step):
+        """Reads this room's revision and its note of `step`, the room's row locked."""
+        revs, notes = sql.run(
+            cursor,
+            (ROOM_REV_SQL + sql.for_update(), [self.pk]),
+            (NOTE_SELECT_SQL + sql.for_update(), [self.pk, step]),
+        )
+        self.rev = revs[0][0]
+        return notes[0] if notes else None
+
+    def _bump_and_store(self, step, text, writer_id, tab, log=""):
+        """Bumps the room's revision to `self.rev + 1` and stores the note at it; returns that
+        revision. Both writes go with the next statement (live/sql.py, `defer`): the room's
+        row was locked when `self.rev` was read."""
+        now = timezone.now()
+        rev = self.bump_rev_behind(now=now)
+        sql.defer(NOTE_UPSERT_SQL, [
+            self.pk, step, text, rev, writer_id, tab,
+            connection.ops.adapt_datetimefield_value(now), log,
+        ])
+        return rev
+
+    def write_note(self, step, text, base_rev, writer_id, tab="", note=UNREAD):
         """Stores the scribe's whole note for `step` and returns the new room rev.
 
         `base_rev` is the note revision the writer's text was based on: a newer write by
@@ -56,17 +150,18 @@ class NoteWriting:
         successive writes from one tab never conflict, but two tabs or devices of the same
         scribe do, so neither one's text vanishes unseen. Writers without a tab (API clients)
         are told apart by participant only. A whole write starts a new edit log.
+
+        `note` is the note's row as `for_note_write` read it (the room's row locked since);
+        left out, it is read here.
         """
         with connection.cursor() as cursor:
-            row = self._select_note(cursor, step)
-            if row is not None:
-                current_rev, current_text, author, via, _log = row
-                same_writer = writer_id is not None and author == writer_id and via == tab
-                if current_rev > base_rev and not same_writer:
-                    raise NoteConflict(current_text, current_rev)
-            rev = self.bump_rev()
-            now = connection.ops.adapt_datetimefield_value(self.last_activity_at)
-            cursor.execute(NOTE_UPSERT_SQL, [self.pk, step, text, rev, writer_id, tab, now, ""])
+            row = self._locked_note(cursor, step) if note is UNREAD else note
+        if row is not None:
+            current_rev, current_text, author, via, _log = row
+            same_writer = writer_id is not None and author == writer_id and via == tab
+            if current_rev > base_rev and not same_writer:
+                raise NoteConflict(current_text, current_rev)
+        rev = self._bump_and_store(step, text, writer_id, tab)
         self.send_event(
             "note.changed", {"step": step, "text": text, "note_rev": rev, "by": writer_id}
         )
@@ -78,7 +173,9 @@ class NoteWriting:
             raise NoteTooLong()
         return text
 
-    def edit_note(self, step, start, end, text, base_rev, writer_id, tab="", edit_id=None):
+    def edit_note(
+        self, step, start, end, text, base_rev, writer_id, tab="", edit_id=None, note=UNREAD
+    ):
         """Replaces [start, end) of the note as the writer saw it at `base_rev` with `text`;
         returns the new room rev.
 
@@ -88,35 +185,32 @@ class NoteWriting:
         to `base_rev` (or a whole write came since), textops.EditError for positions that do
         not fit the text, NoteTooLong past the limit. The room hears `note.edited` (the
         change, not the note); the control room hears `note.changed` (for its previews).
+        `note`: as for write_note.
         """
         with connection.cursor() as cursor:
-            row = self._select_note(cursor, step)
-            current_rev, current, _author, _via, log = row or (0, "", None, "", "")
-            if base_rev >= current_rev:
-                # The writer saw every edit (the usual case: one edit in flight per writer):
-                # nothing to transform, and the log grows by text, parsed only to trim it.
-                op = textops.replace(textops.u16len(current), start, end, text)
-                new_text = self._check_length(textops.apply(current, op))
-                rev = self.bump_rev()
-                log = append_to_log(log, current_rev, rev, op)
-            else:
-                since, entries = json.loads(log) if log else (current_rev, [])
-                if base_rev < since:
-                    raise NoteConflict(current, current_rev)
-                later = [op for rev, op in entries if rev > base_rev]
-                length = textops.u16len(current)
-                for op in reversed(later):
-                    length = textops.base_length(op, length)
-                op = textops.replace(length, start, end, text)
-                for other in later:
-                    op, _ = textops.transform(op, other)
-                new_text = self._check_length(textops.apply(current, op))
-                rev = self.bump_rev()
-                log = encode_log(since, [*entries, [rev, op]])
-            now = connection.ops.adapt_datetimefield_value(self.last_activity_at)
-            cursor.execute(
-                NOTE_UPSERT_SQL, [self.pk, step, new_text, rev, writer_id, tab, now, log]
-            )
+            row = self._locked_note(cursor, step) if note is UNREAD else note
+        current_rev, current, _author, _via, log = row or (0, "", None, "", "")
+        rev = self.rev + 1  # what _bump_and_store stores it at: the log names it
+        if base_rev >= current_rev:
+            # The writer saw every edit (the usual case: one edit in flight per writer):
+            # nothing to transform, and the log grows by text, parsed only to trim it.
+            op = textops.replace(textops.u16len(current), start, end, text)
+            new_text = self._check_length(textops.apply(current, op))
+            log = append_to_log(log, current_rev, rev, op)
+        else:
+            since, entries = json.loads(log) if log else (current_rev, [])
+            if base_rev < since:
+                raise NoteConflict(current, current_rev)
+            later = [op for entry_rev, op in entries if entry_rev > base_rev]
+            length = textops.u16len(current)
+            for op in reversed(later):
+                length = textops.base_length(op, length)
+            op = textops.replace(length, start, end, text)
+            for other in later:
+                op, _ = textops.transform(op, other)
+            new_text = self._check_length(textops.apply(current, op))
+            log = encode_log(since, [*entries, [rev, op]])
+        self._bump_and_store(step, new_text, writer_id, tab, log)
         envelope = {**self.event_envelope(), "rev": rev}
         events.send_on_commit((room_group(self.pk),), {
             "type": "note.edited", **envelope, "step": step, "changes": textops.changes(op),
@@ -154,11 +248,21 @@ def append_to_log(log, current_rev, rev, op):
     return log
 
 
+NOTE_ROOMS_SQL = (
+    "SELECT r.id, r.workshop_id, r.scribe_id, r.number, r.round, r.rev, w.phase, "
+    "w.current_round FROM breakouts_room r JOIN workshops_workshop w ON w.id = r.workshop_id "
+    "WHERE r.id IN ({ids})"
+)
+ROOM_REV_SQL = "SELECT rev FROM breakouts_room WHERE id = %s"
 NOTE_SELECT_SQL = (
     "SELECT rev, text, updated_by_id, updated_via, edit_log FROM breakouts_note "
     "WHERE room_id = %s AND step = %s"
 )
 # RETURNING and ON CONFLICT need SQLite >= 3.35 or PostgreSQL.
+NOTES_SELECT_SQL = (
+    "SELECT room_id, step, rev, text, updated_by_id, updated_via, edit_log FROM breakouts_note "
+    "WHERE (room_id, step) IN ({pairs})"
+)
 NOTE_UPSERT_SQL = (
     "INSERT INTO breakouts_note (room_id, step, text, rev, updated_by_id, updated_via, "
     "updated_at, edit_log) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
