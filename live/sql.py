@@ -99,10 +99,7 @@ def forget(model, pk):
 def _flush_first(execute, sql, params, many, context):
     """Django's execute wrapper: a query other than `run`'s own sends the deferred writes
     first, so it sees them."""
-    if getattr(_local, "pending", None):
-        with connection.cursor() as cursor:
-            pending = _take_pending()
-            _check(pending, _run_all(cursor, [(s, p) for s, p, _rows in pending]))
+    flush()
     return execute(sql, params, many, context)
 
 

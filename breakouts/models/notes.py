@@ -48,7 +48,7 @@ class NoteRoom(NamedTuple):
     note: tuple | None  # the note's row: rev, text, updated_by_id, updated_via, edit_log
 
 
-# The note's row, as `NoteRoom.note` and the `note` argument of write_note / edit_note hold it.
+# write_note / edit_note's `note` when the caller has not read the note's row: they read it.
 UNREAD = object()
 
 
@@ -124,10 +124,10 @@ class NoteWriting:
         revs, notes = sql.run(
             cursor,
             (ROOM_REV_SQL + sql.for_update(), [self.pk]),
-            (NOTE_SELECT_SQL + sql.for_update(), [self.pk, step]),
+            (NOTES_SELECT_SQL.format(pairs="(%s, %s)") + sql.for_update(), [self.pk, step]),
         )
         self.rev = revs[0][0]
-        return notes[0] if notes else None
+        return notes[0][2:] if notes else None
 
     def _bump_and_store(self, step, text, writer_id, tab, log=""):
         """Bumps the room's revision to `self.rev + 1` and stores the note at it; returns that
@@ -254,11 +254,6 @@ NOTE_ROOMS_SQL = (
     "WHERE r.id IN ({ids})"
 )
 ROOM_REV_SQL = "SELECT rev FROM breakouts_room WHERE id = %s"
-NOTE_SELECT_SQL = (
-    "SELECT rev, text, updated_by_id, updated_via, edit_log FROM breakouts_note "
-    "WHERE room_id = %s AND step = %s"
-)
-# RETURNING and ON CONFLICT need SQLite >= 3.35 or PostgreSQL.
 NOTES_SELECT_SQL = (
     "SELECT room_id, step, rev, text, updated_by_id, updated_via, edit_log FROM breakouts_note "
     "WHERE (room_id, step) IN ({pairs})"
