@@ -149,3 +149,15 @@ def test_a_note_write_after_another_change_of_its_room_in_the_batch_reads_it_aga
     assert [(reply["type"], reply["rev"]) for reply in replies] == [("ack", 1), ("ack", 2)]
     assert Note.objects.get(room=room).rev == 2
     assert Room.objects.get(pk=room.pk).rev == 2
+
+
+def test_claims_and_revisions_of_a_long_batch_go_in_several_statements(
+    make_workshop, monkeypatch,
+):
+    monkeypatch.setattr(pipeline, "ROWS_PER_STATEMENT", 2)
+    _workshop, rooms, _people = make_workshop(rooms=5, members=1)
+    replies = run_batch([note_set(room, f"n{room.pk}", "text") for room in rooms])
+    assert [(reply["type"], reply["rev"]) for reply in replies] == [("ack", 1)] * 5
+    assert dict(AppliedOp.objects.values_list("op_id", "rev")) == {
+        f"n{room.pk}": 1 for room in rooms
+    }
