@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from channels.layers import get_channel_layer
 
+from live.hub import publish_many
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # CI runs the suite twice; this runs in the pass that sets REDIS_URL.
@@ -49,3 +51,24 @@ async def test_group_message_sent_by_another_process_arrives():
         assert message["from_pid"] == int(result.stdout.strip()) != os.getpid()
     finally:
         await layer.group_discard(group, channel)
+
+
+async def test_events_published_together_arrive_each_in_its_group_in_order():
+    """The hub publishes a batch's events in one pipeline (live/hub.py, publish_many)."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    first, second = f"pipelined.a.{os.getpid()}", f"pipelined.b.{os.getpid()}"
+    await layer.group_add(first, channel)
+    await layer.group_add(second, channel)
+    try:
+        sent = [(first, 1), (second, 2), (first, 3), ("pipelined.nobody", 4), (second, 5)]
+        await publish_many(layer, [
+            (group, {"type": "pipelined.event", "n": n}) for group, n in sent
+        ])
+        received = [
+            (await asyncio.wait_for(layer.receive(channel), 10))["n"] for _ in range(4)
+        ]
+        assert received == [1, 2, 3, 5]
+    finally:
+        await layer.group_discard(first, channel)
+        await layer.group_discard(second, channel)
