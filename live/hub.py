@@ -6,7 +6,8 @@ keeps `group → local sockets` itself:
 
 - an event published in this process is delivered to the local sockets of its group straight
   away, encoded to JSON once; with a multi-process layer (Redis) it is also sent once to the
-  layer, where every *other* process with local sockets in that group receives it once;
+  layer (everything queued in one pipeline: `publish_many`), where every *other* process with
+  local sockets in that group receives it once;
 - all deliveries go through one queue, so each socket sees events (and its own acks) in
   the order they were committed in this process.
 
