@@ -118,15 +118,24 @@ def apply_once(table, op, frame, actor):
         if claimed is None:
             cursor.execute(STORED_REV_SQL, [actor.workshop_id, op_id])
             return cursor.fetchone()[0]
-        try:
-            if table.authorize is not None:
-                table.authorize(actor)
-            rev = table.handlers[op](frame, actor)
-        except OpError:
-            cursor.execute(UNCLAIM_SQL, [claimed[0]])
-            raise
+    rev = run_claimed(table, op, frame, actor, claimed[0])
+    with connection.cursor() as cursor:
         cursor.execute(SET_REV_SQL, [rev or 0, claimed[0]])
     return rev
+
+
+def run_claimed(table, op, frame, actor, claim):
+    """Runs an op whose id this transaction claimed (`claim`: its row's id): the table's
+    rights check, then its handler; returns the revision to ack. A refused op withdraws its
+    claim, so a corrected resend runs, and raises its OpError."""
+    try:
+        if table.authorize is not None:
+            table.authorize(actor)
+        return table.handlers[op](frame, actor)
+    except OpError:
+        with connection.cursor() as cursor:
+            cursor.execute(UNCLAIM_SQL, [claim])
+        raise
 
 
 def reply_to(table, op, frame, actor):
@@ -163,12 +172,8 @@ def _replies_to(jobs):
             replies.append(reply_to(job.table, job.op, job.frame, job.actor))
             continue
         try:
-            if job.table.authorize is not None:
-                job.table.authorize(job.actor)
-            rev = job.table.handlers[job.op](job.frame, job.actor)
+            rev = run_claimed(job.table, job.op, job.frame, job.actor, claim)
         except OpError as error:
-            with connection.cursor() as cursor:
-                cursor.execute(UNCLAIM_SQL, [claim])
             replies.append(error_frame(job.frame.get("id"), error))
             continue
         if rev:

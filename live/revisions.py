@@ -25,13 +25,8 @@ class Announcing:
         """
         sql.forget(type(self), self.pk)  # read ahead for a later op of the batch: stale now
         table = connection.ops.quote_name(self._meta.db_table)
-        params = [self.pk]
-        touch = ""
-        if self.touch_on_bump:
-            now = timezone.now()
-            touch = f", {connection.ops.quote_name(self.touch_on_bump)} = %s"
-            params.insert(0, connection.ops.adapt_datetimefield_value(now))
-            setattr(self, self.touch_on_bump, now)
+        touch, params = self._touch(timezone.now())
+        params.append(self.pk)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET rev = rev + 1{touch} WHERE id = %s RETURNING rev",  # noqa: S608
@@ -46,12 +41,7 @@ class Announcing:
         UPDATE goes with the next statement (live/sql.py, `defer`). `now` is the time
         `touch_on_bump` is set to (default: now)."""
         table = connection.ops.quote_name(self._meta.db_table)
-        touch, params = "", []
-        if self.touch_on_bump:
-            now = now or timezone.now()
-            touch = f", {connection.ops.quote_name(self.touch_on_bump)} = %s"
-            params.append(connection.ops.adapt_datetimefield_value(now))
-            setattr(self, self.touch_on_bump, now)
+        touch, params = self._touch(now or timezone.now())
         self.rev += 1
         sql.defer(
             f"UPDATE {table} SET rev = %s{touch} WHERE id = %s AND rev = %s RETURNING id",  # noqa: S608
@@ -59,6 +49,15 @@ class Announcing:
             rows=1,  # a row of another revision would be a lost lock: the batch replays
         )
         return self.rev
+
+    def _touch(self, now):
+        """The SET clause's tail and parameters that set `touch_on_bump` to `now` (also on
+        this object), or nothing."""
+        if not self.touch_on_bump:
+            return "", []
+        setattr(self, self.touch_on_bump, now)
+        column = connection.ops.quote_name(self.touch_on_bump)
+        return f", {column} = %s", [connection.ops.adapt_datetimefield_value(now)]
 
     def announce(self, event_type, payload):
         """Bumps the revision and queues `event_type` with `payload` for after the commit.

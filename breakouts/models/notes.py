@@ -72,23 +72,26 @@ class NoteWriting:
             ahead = cache.pop(sql.row_key(cls, room_id), None)
             if ahead is not None and ahead[:2] == (workshop_id, step):
                 return ahead[2]
-        with connection.cursor() as cursor:
-            rooms, notes = sql.run(
-                cursor,
-                (NOTE_ROOMS_SQL.format(ids="%s") + sql.for_update(of="r"), [room_id]),
-                (NOTES_SELECT_SQL.format(pairs="(%s, %s)") + sql.for_update(), [room_id, step]),
-            )
-        return cls._note_rooms(rooms, notes, [(room_id, workshop_id, step)]).get(room_id)
+        return cls._read_note_rooms([(room_id, workshop_id, step)]).get(room_id)
 
     @classmethod
     def read_ahead(cls, keys):
         """Reads, in one round trip, the NoteRoom of each `(room id, workshop id, step)` of
         `keys` (one key a room) for `for_note_write` to take in this batch (live/sql.py,
-        `batch_cache`). The rooms' rows are locked in the order of their ids, the notes
-        read after that, so they are current."""
+        `batch_cache`)."""
         cache = sql.batch_cache()
         if cache is None or not keys:
             return
+        found = cls._read_note_rooms(keys)
+        for room_id, workshop_id, step in keys:
+            if room_id in found:
+                cache[sql.row_key(cls, room_id)] = (workshop_id, step, found[room_id])
+
+    @classmethod
+    def _read_note_rooms(cls, keys):
+        """room id → NoteRoom for each `(room id, workshop id, step)` of `keys` (one key a
+        room) whose room is in that workshop, in one round trip: the rooms' rows locked in the
+        order of their ids, then the notes read, so they are current."""
         room_ids = sorted({room_id for room_id, _workshop, _step in keys})
         pairs = [(room_id, step) for room_id, _workshop, step in keys]
         with connection.cursor() as cursor:
@@ -99,35 +102,22 @@ class NoteWriting:
                 (NOTES_SELECT_SQL.format(pairs=", ".join(["(%s, %s)"] * len(pairs)))
                  + sql.for_update(), [value for pair in pairs for value in pair]),
             )
-        found = cls._note_rooms(rooms, notes, keys)
-        for room_id, workshop_id, step in keys:
-            if room_id in found:
-                cache[sql.row_key(cls, room_id)] = (workshop_id, step, found[room_id])
-
-    @classmethod
-    def _note_rooms(cls, rooms, notes, keys):
-        """room id → NoteRoom from the rows of NOTE_ROOMS_SQL and NOTES_SELECT_SQL, for the
-        rooms of `keys` (one a room) that are in the key's workshop."""
-        wanted = {room_id: (workshop_id, step) for room_id, workshop_id, step in keys}
+        workshop_of = {room_id: workshop_id for room_id, workshop_id, _step in keys}
         note_of = {row[0]: row[2:] for row in notes}
         found = {}
         for room_id, workshop_id, scribe_id, number, round_, rev, phase, current_round in rooms:
-            if wanted.get(room_id, (None,))[0] != workshop_id:
+            if workshop_of.get(room_id) != workshop_id:
                 continue
             room = cls(pk=room_id, workshop_id=workshop_id, number=number, round=round_,
                        scribe_id=scribe_id, rev=rev)
             found[room_id] = NoteRoom(room, phase, current_round, note_of.get(room_id))
         return found
 
-    def _locked_note(self, cursor, step):
+    def _locked_note(self, step):
         """Reads this room's revision and its note of `step`, the room's row locked."""
-        revs, notes = sql.run(
-            cursor,
-            (ROOM_REV_SQL + sql.for_update(), [self.pk]),
-            (NOTES_SELECT_SQL.format(pairs="(%s, %s)") + sql.for_update(), [self.pk, step]),
-        )
-        self.rev = revs[0][0]
-        return notes[0][2:] if notes else None
+        found = self._read_note_rooms([(self.pk, self.workshop_id, step)])[self.pk]
+        self.rev = found.room.rev
+        return found.note
 
     def _bump_and_store(self, step, text, writer_id, tab, log=""):
         """Bumps the room's revision to `self.rev + 1` and stores the note at it; returns that
@@ -154,8 +144,7 @@ class NoteWriting:
         `note` is the note's row as `for_note_write` read it (the room's row locked since);
         left out, it is read here.
         """
-        with connection.cursor() as cursor:
-            row = self._locked_note(cursor, step) if note is UNREAD else note
+        row = self._locked_note(step) if note is UNREAD else note
         if row is not None:
             current_rev, current_text, author, via, _log = row
             same_writer = writer_id is not None and author == writer_id and via == tab
@@ -187,8 +176,7 @@ class NoteWriting:
         change, not the note); the control room hears `note.changed` (for its previews).
         `note`: as for write_note.
         """
-        with connection.cursor() as cursor:
-            row = self._locked_note(cursor, step) if note is UNREAD else note
+        row = self._locked_note(step) if note is UNREAD else note
         current_rev, current, _author, _via, log = row or (0, "", None, "", "")
         rev = self.rev + 1  # what _bump_and_store stores it at: the log names it
         if base_rev >= current_rev:
@@ -253,7 +241,6 @@ NOTE_ROOMS_SQL = (
     "w.current_round FROM breakouts_room r JOIN workshops_workshop w ON w.id = r.workshop_id "
     "WHERE r.id IN ({ids})"
 )
-ROOM_REV_SQL = "SELECT rev FROM breakouts_room WHERE id = %s"
 NOTES_SELECT_SQL = (
     "SELECT room_id, step, rev, text, updated_by_id, updated_via, edit_log FROM breakouts_note "
     "WHERE (room_id, step) IN ({pairs})"
